@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Arrays;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,6 +34,29 @@ class StreamingDecoderTest {
         assertEquals(tokenizer.decode(ids, true), streamed.toString());
         assertEquals(TEXT, streamed.toString().strip());
         assertEquals(streamed.toString(), decoder.text());
+    }
+
+    /** Every chat and raw sequence of the goldens, special tokens included, streams to exactly its full decode. */
+    @ParameterizedTest
+    @ValueSource(strings = {"qwen3", "llama3", "gemma3"})
+    void deltas_equalFullDecode_onEveryGoldenSequence(String name) {
+        TextTokenizer tokenizer = RealTokenizers.shared(name);
+        JsonNode golden = TextTokenizerGoldenTest.golden(name);
+        Stream<JsonNode> sequences = Stream.concat(
+                TextTokenizerGoldenTest.stream(golden.get("chats")).map(c -> c.get("ids")),
+                TextTokenizerGoldenTest.stream(golden.get("raw")).map(r -> r.get("ids_with_special_tokens")));
+
+        sequences.map(TextTokenizerGoldenTest::ints).forEach(ids -> {
+            String full = tokenizer.decode(ids, true);
+            StreamingDecoder decoder = tokenizer.streamingDecoder();
+            StringBuilder streamed = new StringBuilder();
+            for (int id : ids) {
+                streamed.append(decoder.push(id));
+            }
+            assertTrue(full.startsWith(streamed.toString()), "pushed text is not a prefix of " + full);
+            streamed.append(decoder.flush());
+            assertEquals(full, streamed.toString());
+        });
     }
 
     @ParameterizedTest

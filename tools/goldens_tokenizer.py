@@ -87,6 +87,10 @@ TEMPLATE_FEATURES = {
     "add_generation_prompt": "{% if add_generation_prompt %}GEN{% endif %}",
     "conditional_expression": "{{ 'a' if messages|length > 2 else 'b' }}{{ ('first ' if true else '') + 'x' }}",
     "loop_controls": "{% for m in messages %}{% if loop.index0 == 2 %}{% break %}{% endif %}{% if m.role == 'system' %}{% continue %}{% endif %}{{ m.role }};{% endfor %}",
+    "globals_are_defined": "{% if strftime_now is defined %}s{% endif %}{% if raise_exception is defined %}r{% endif %}{% if date_string is not defined %}n{% endif %}",
+    "in_mapping": "{% for m in messages %}{% if 'role' in m %}r{% endif %}{% if 'tool_calls' in m %}t{% endif %}{% if 'tool_calls' not in m %}-{% endif %}{% endfor %}",
+    "reassign_messages": "{% set system_message = messages[0]['content']|trim %}{% set messages = messages[1:] %}{{ system_message }}|{{ messages|length }}{% for m in messages %}{{ m.role }}{% endfor %}",
+    "tojson_indent": "{{ messages[1] | tojson(indent=4) }}",
     "macro": "{% macro tag(r) %}<{{ r }}>{% endmacro %}{% for m in messages %}{{ tag(m.role) }}{% endfor %}",
 }
 CONTEXT = {
@@ -110,15 +114,21 @@ def fetch(npm_dir: Path, name: str) -> Path:
     return models
 
 
+# Extra template variables some templates read: (tokenizer, conversation, variables).
+VARIABLE_CASES = [("qwen3", "system_user", {"enable_thinking": False})]
+
+
 def tokenizer_golden(models: Path, name: str) -> dict:
     tok = AutoTokenizer.from_pretrained(str(models))
+    cases = [(conv, {}) for conv in CONVERSATIONS] + [(c, v) for t, c, v in VARIABLE_CASES if t == name]
     chats = []
-    for conv_name, messages in CONVERSATIONS.items():
+    for conv_name, variables in cases:
+        messages = CONVERSATIONS[conv_name]
         for add_gen in (True, False):
-            text = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_gen)
+            text = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_gen, **variables)
             ids = tok(text, add_special_tokens=False)["input_ids"]
-            chats.append({"name": conv_name, "messages": messages, "add_generation_prompt": add_gen,
-                          "text": text, "ids": ids})
+            chats.append({"name": conv_name, "messages": messages, "variables": variables,
+                          "add_generation_prompt": add_gen, "text": text, "ids": ids})
     raws = []
     for text in RAW_TEXTS:
         ids = tok(text, add_special_tokens=False)["input_ids"]

@@ -28,6 +28,12 @@ import jinjava.javax.el.CompositeELResolver;
 public final class ChatTemplate {
 
     private static final Jinjava JINJAVA = newEngine();
+    /**
+     * jinjava's {@code is defined} looks at variables only, and templates test functions with it
+     * ({@code strftime_now is defined} picks today's date over a fixed one in Llama 3.x templates).
+     */
+    private static final Map<String, Object> GLOBALS_AS_VALUES = Map.of(
+            "raise_exception", "function", "strftime_now", "function");
 
     private final String source;
     private final String translated;
@@ -63,7 +69,9 @@ public final class ChatTemplate {
 
     /** Renders with exactly these variables (tests and templates that need more than messages). */
     public String renderWith(Map<String, ?> context) {
-        RenderResult result = JINJAVA.renderForResult(translated, new HashMap<>(context));
+        Map<String, Object> values = new HashMap<>(GLOBALS_AS_VALUES);
+        values.putAll(context);
+        RenderResult result = JINJAVA.renderForResult(translated, values);
         Optional<TemplateError> fatal = result.getErrors().stream()
                 .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
                 .findFirst();

@@ -121,6 +121,15 @@ public final class TextTokenizer implements AutoCloseable {
      * @throws ChatTemplateException when the template raises or fails
      */
     public String applyChatTemplate(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return applyChatTemplate(messages, addGenerationPrompt, Map.of());
+    }
+
+    /**
+     * As {@link #applyChatTemplate(List, boolean)}, with further template variables, e.g. Qwen3's
+     * {@code enable_thinking=false} (like keyword arguments to transformers' {@code apply_chat_template}).
+     */
+    public String applyChatTemplate(List<ChatMessage> messages, boolean addGenerationPrompt,
+                                    Map<String, ?> templateVariables) {
         ChatTemplate template = chatTemplate.orElseThrow(() -> new IllegalStateException(
                 "the tokenizer in " + dir + " has no chat_template (" + TokenizerConfig.FILE + "): use raw mode"));
         Map<String, Object> variables = new HashMap<>();
@@ -128,6 +137,7 @@ public final class TextTokenizer implements AutoCloseable {
         config.eosToken().ifPresent(t -> variables.put("eos_token", t));
         config.padToken().ifPresent(t -> variables.put("pad_token", t));
         config.unkToken().ifPresent(t -> variables.put("unk_token", t));
+        variables.putAll(templateVariables);
         return template.render(messages, addGenerationPrompt, variables);
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -35,9 +36,11 @@ class TextTokenizerGoldenTest {
             assertEquals(optionalId(golden.get("pad_token_id")), tokenizer.padId());
         }));
         Stream<DynamicNode> chats = stream(golden.get("chats")).map(chat -> DynamicTest.dynamicTest(
-                "chat " + chat.get("name").asText() + " gen=" + chat.get("add_generation_prompt").asBoolean(), () -> {
+                "chat " + chat.get("name").asText() + " " + chat.get("variables") + " gen=" + chat.get("add_generation_prompt").asBoolean(), () -> {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> variables = JSON.convertValue(chat.get("variables"), Map.class);
                     String text = tokenizer.applyChatTemplate(messages(chat.get("messages")),
-                            chat.get("add_generation_prompt").asBoolean());
+                            chat.get("add_generation_prompt").asBoolean(), variables);
                     assertEquals(chat.get("text").asText(), text);
                     assertArrayEquals(ints(chat.get("ids")), tokenizer.encode(text));
                 }));

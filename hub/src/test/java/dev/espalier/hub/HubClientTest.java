@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,6 +72,46 @@ class HubClientTest {
         try (var blobs = Files.list(repoDir.resolve("blobs"))) {
             assertEquals(3, blobs.filter(p -> !p.toString().endsWith(".incomplete")).count());
         }
+        JsonNode tree = new ObjectMapper().readTree(repoDir.resolve("trees/" + COMMIT + ".json").toFile());
+        assertEquals(1, tree.get("format_version").asInt());
+        assertEquals(4, tree.get("files").size(), "the listing names every file of the commit, wanted or not");
+        assertEquals(weightsEtag, tree.at("/files/model.safetensors/lfs_sha256").asText());
+        assertEquals(WEIGHTS.length, tree.at("/files/model.safetensors/size").asInt());
+        assertEquals(README.length, tree.at("/files/README.md/size").asInt());
+    }
+
+    @Test
+    void snapshot_online_makesNoRequest_forACompleteCacheWrittenByHuggingfaceHub() throws IOException {
+        Path repoDir = cache.resolve("models--org--py");
+        Files.createDirectories(repoDir.resolve("refs"));
+        Files.writeString(repoDir.resolve("refs/main"), COMMIT);
+        Files.createDirectories(repoDir.resolve("blobs"));
+        Files.write(repoDir.resolve("blobs/abc"), CONFIG);
+        Files.createDirectories(repoDir.resolve("snapshots/" + COMMIT));
+        Files.createSymbolicLink(repoDir.resolve("snapshots/" + COMMIT + "/config.json"), Path.of("../../blobs/abc"));
+        Files.createDirectories(repoDir.resolve("trees"));
+        Files.writeString(repoDir.resolve("trees/" + COMMIT + ".json"), """
+                {"format_version": 1, "files": {
+                  "config.json": {"size": 22, "blob_id": "abc"},
+                  "README.md": {"size": 8, "blob_id": "def"}}}""");
+
+        Path snapshot = client().snapshot(RepoRef.model("org/py"), FileFilters.MODEL_FILES);
+
+        assertArrayEquals(CONFIG, Files.readAllBytes(snapshot.resolve("config.json")));
+        assertTrue(hub.requests.isEmpty(), hub.requests.toString());
+    }
+
+    @Test
+    void snapshot_offline_namesAWantedFileMissingFromTheCache() {
+        client().snapshot(RepoRef.model("org/tiny"), FileFilters.globs("config.json"));
+        HubClient offline = HubClient.builder().endpoint(hub.endpoint()).cacheDir(cache).offline(true).build();
+
+        HubException e = assertThrows(HubException.class,
+                () -> offline.snapshot(RepoRef.model("org/tiny"), FileFilters.MODEL_FILES));
+
+        assertEquals("model.safetensors", e.file());
+        assertTrue(e.getMessage().contains("org/tiny") && e.getMessage().contains("model.safetensors"),
+                e.getMessage());
     }
 
     @Test

@@ -59,7 +59,8 @@ public final class TargetModules {
         return List.copyOf(found);
     }
 
-    static List<Path> weightFiles(Path modelDir) {
+    /** The safetensors files holding a model directory's weights. */
+    public static List<Path> weightFiles(Path modelDir) {
         Path single = modelDir.resolve("model.safetensors");
         if (Files.isRegularFile(single)) {
             return List.of(single);

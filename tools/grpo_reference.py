@@ -210,7 +210,7 @@ def main():
         "grpo-seq-mean": dict(objective="grpo", aggregation="seq-mean", lr=1e-2, kl_beta=0.5, wd=0.1, clip=5.0),
         "grpo-seq-sum": dict(objective="grpo", aggregation="seq-sum", lr=3e-3, kl_beta=0.03, wd=0.0, clip=1.0),
         "grpo-token-mean": dict(objective="grpo", aggregation="token-mean", lr=1e-2, kl_beta=1.0, wd=0.0, clip=0.0),
-        "dpo": dict(objective="dpo", aggregation="seq-mean", lr=1e-2, kl_beta=0.0, wd=0.01, clip=1.0, dpo_beta=0.5),
+        "dpo": dict(objective="dpo", aggregation="seq-mean", lr=1e-2, kl_beta=0.0, wd=0.01, clip=1.0, dpo_beta=2.0),
     }
     for name, run in runs.items():
         with torch.no_grad():

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.espalier.policy.model.CausalLm;
+import dev.espalier.policy.model.ProjectionDelta;
 import dev.espalier.policy.safetensors.SafetensorsFile;
 
 import java.io.IOException;
@@ -29,6 +31,38 @@ final class Golden {
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A golden model with its forward: the toy twin of tools/grpo_reference.py, or the real CausalLm (llama). */
+    interface Model extends CausalForward, AutoCloseable {
+        @Override
+        void close();
+    }
+
+    static Model model(String fixture, NDManager manager) {
+        Path dir = dir(fixture).resolve("model");
+        if (fixture.endsWith("toy")) {
+            ToyCausalLm toy = new ToyCausalLm(dir, manager);
+            return new Model() {
+                public NDArray logits(NDArray ids, NDArray valid, ProjectionDelta delta) {
+                    return toy.logits(ids, valid, delta);
+                }
+
+                public void close() {
+                    toy.close();
+                }
+            };
+        }
+        CausalLm lm = CausalLm.load(dir, manager);
+        return new Model() {
+            public NDArray logits(NDArray ids, NDArray valid, ProjectionDelta delta) {
+                return lm.logits(ids, valid, delta);
+            }
+
+            public void close() {
+                lm.close();
+            }
+        };
     }
 
     static JsonNode json(Path file) {

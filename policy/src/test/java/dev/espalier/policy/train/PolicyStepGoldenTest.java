@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.espalier.policy.state.TrainingState;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * One and three steps from the same PEFT-written adapter, against tools/grpo_reference.py (torch AdamW,
  * clip_grad_norm_, peft's disable_adapter for the reference pass) on the toy model. Settings per run are read from
- * the fixture: clipping on and off, weight decay, KL weight, every aggregation, and DPO.
+ * the fixture: clipping on and off, weight decay, KL weight, every aggregation, and DPO. Two models: the toy twin
+ * (checks the step alone) and a tiny transformers LlamaForCausalLM through the real CausalLm forward.
  */
 class PolicyStepGoldenTest {
 
@@ -23,20 +24,21 @@ class PolicyStepGoldenTest {
     /** K is a mean of squared differences of nearly equal sums (S − R): float32 cancellation costs a digit. */
     private static final double KL_TOLERANCE = 1e-4;
 
-    @ParameterizedTest
-    @ValueSource(strings = {"grpo-seq-mean", "grpo-seq-sum", "grpo-token-mean", "dpo"})
-    void steps_matchPytorchPeftReference_afterOneAndThreeSteps(String run) {
-        Path golden = Golden.dir("grpo-toy");
-        JsonNode fixture = Golden.json(golden.resolve(run).resolve("metrics.json"));
-        StepSettings settings = settings(fixture.get("settings"));
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"grpo-toy, grpo-seq-mean", "grpo-toy, grpo-seq-sum", "grpo-toy, grpo-token-mean", "grpo-toy, dpo",
+            "grpo-llama, grpo-seq-mean", "grpo-llama, grpo-seq-sum", "grpo-llama, grpo-token-mean", "grpo-llama, dpo"})
+    void steps_matchPytorchPeftReference_afterOneAndThreeSteps(String fixture, String run) {
+        Path golden = Golden.dir(fixture);
+        JsonNode expectedJson = Golden.json(golden.resolve(run).resolve("metrics.json"));
+        StepSettings settings = settings(expectedJson.get("settings"));
         List<StepCase> cases = Golden.cases(golden);
         try (NDManager manager = NDManager.newBaseManager();
-             ToyCausalLm model = new ToyCausalLm(golden.resolve("model"), manager);
+             Golden.Model model = Golden.model(fixture, manager);
              TrainingState state = TrainingState.load(golden.resolve("start"), golden.resolve("model"), 0, manager)) {
             PolicyStep step = new PolicyStep(model);
             for (int s = 1; s <= 3; s++) {
                 StepResult result = step.apply(state, cases.get(s - 1), settings);
-                JsonNode expected = fixture.get("steps").get(s - 1);
+                JsonNode expected = expectedJson.get("steps").get(s - 1);
                 Golden.assertRelative(expected.get("policy").asDouble(), result.policyTerm(), TOLERANCE,
                         run + " policy term " + s);
                 // P and β·K may nearly cancel: the loss is held to 1e-5 of the size of its terms.

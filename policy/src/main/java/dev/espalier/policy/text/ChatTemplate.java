@@ -87,9 +87,8 @@ public final class ChatTemplate {
                 return new ChatTemplateException("chat template raised an error: " + raised.getMessage());
             }
         }
-        String raisedInMessage = error.getMessage();
         return new ChatTemplateException("chat template failed at line " + error.getLineno() + ": "
-                + raisedInMessage);
+                + error.getMessage());
     }
 
     private static Jinjava newEngine() {

@@ -1,5 +1,7 @@
 package dev.espalier.policy.text;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -92,8 +94,8 @@ final class TemplateTranslator {
         return -1;
     }
 
-    private static java.util.List<String> splitTopLevel(String args) {
-        java.util.List<String> parts = new java.util.ArrayList<>();
+    private static List<String> splitTopLevel(String args) {
+        List<String> parts = new ArrayList<>();
         int depth = 0;
         char quote = 0;
         int start = 0;

@@ -43,7 +43,7 @@ class ChatTemplateTest {
         ChatTemplateException e = assertThrows(ChatTemplateException.class,
                 () -> template.render(List.of(ChatMessage.assistant("hi")), true, Map.of()));
 
-        assertTrue(e.getMessage().contains("Conversation must start with user"), e.getMessage());
+        assertEquals("chat template raised an error: Conversation must start with user", e.getMessage());
     }
 
     @Test

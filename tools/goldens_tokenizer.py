@@ -88,6 +88,7 @@ TEMPLATE_FEATURES = {
     "conditional_expression": "{{ 'a' if messages|length > 2 else 'b' }}{{ ('first ' if true else '') + 'x' }}",
     "loop_controls": "{% for m in messages %}{% if loop.index0 == 2 %}{% break %}{% endif %}{% if m.role == 'system' %}{% continue %}{% endif %}{{ m.role }};{% endfor %}",
     "not_binds_looser_than_is": "{% if not bos_token is defined %}A{% endif %}{% if not foo is defined %}B{% endif %}{% if not bos_token is none %}C{% endif %}{% if not messages[0]['role'] is string %}D{% endif %}{% if not tools is not none %}E{% endif %}",
+    "not_binds_looser_than_comparisons": "{% if not 'x' in 'abc' %}A{% endif %}{% if not 'a' in 'abc' %}B{% endif %}{% if not 1 == 2 %}C{% endif %}{% if not messages|length > 3 %}D{% endif %}{% if 'z' not in 'abc' and not loop is defined %}E{% endif %}{{ 'F' if not messages[0].role == 'user' else 'G' }}{% if not (messages[0].role == 'user' or not true) %}H{% endif %}{% if not not true %}I{% endif %}{{- ' not ' -}}",
     "globals_are_defined": "{% if strftime_now is defined %}s{% endif %}{% if raise_exception is defined %}r{% endif %}{% if date_string is not defined %}n{% endif %}",
     "in_mapping": "{% for m in messages %}{% if 'role' in m %}r{% endif %}{% if 'tool_calls' in m %}t{% endif %}{% if 'tool_calls' not in m %}-{% endif %}{% endfor %}",
     "reassign_messages": "{% set system_message = messages[0]['content']|trim %}{% set messages = messages[1:] %}{{ system_message }}|{{ messages|length }}{% for m in messages %}{{ m.role }}{% endfor %}",

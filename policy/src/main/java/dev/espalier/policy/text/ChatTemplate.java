@@ -22,8 +22,9 @@ import jinjava.javax.el.CompositeELResolver;
  * <p>The engine is jinjava; where it parses or behaves differently from Python Jinja, {@link TemplateTranslator},
  * {@link PythonStringMethods} and {@link TemplateFunctions} close the gap, each pinned by
  * golden/tokenizer/template_features.json. Known remaining differences: printing a boolean or None gives
- * {@code true}/{@code ""} instead of {@code True}/{@code None}, and a dict literal ending in {@code }}} inside
- * {@code {{ }}} ends the expression early (write {@code } }}). Real templates print strings only.
+ * {@code true}/{@code ""} instead of {@code True}/{@code None}, loop filters ({@code for x in xs if c}) are ignored,
+ * and a dict literal ending in {@code }}} inside {@code {{ }}} ends the expression early (write {@code } }}).
+ * The templates tested print strings only and use none of these.
  */
 public final class ChatTemplate {
 

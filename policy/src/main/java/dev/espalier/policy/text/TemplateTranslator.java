@@ -14,19 +14,16 @@ import java.util.regex.Pattern;
  *       attribute/index accesses in front of the slice, which is how templates use it.</li>
  *   <li>{@code namespace(a=EXPR, ...)}: each keyword value is put in parentheses, because jinjava binds
  *       {@code a=messages|length - 1} as {@code (a=messages|length) - 1}.</li>
- *   <li>{@code not x is defined} becomes {@code not (x is defined)}: in Jinja a test binds tighter than
- *       {@code not}, jinjava reads {@code (not x) is defined}, which is always true. Applies when x is a name with
- *       attribute/index accesses, which is how templates use it.</li>
+ *   <li>{@code not OPERAND} becomes {@code not (OPERAND)} inside tags, so that {@code not x is defined},
+ *       {@code not x in y} and {@code not a == b} mean what they mean in Jinja (see {@link NotOperator}).</li>
  * </ul>
- * The rules do not look inside string literals; a template that spells these constructs inside a string would be
- * rewritten there too.
+ * The first three rules do not look inside string literals; a template that spelled those constructs inside a
+ * string would be rewritten there too.
  */
 final class TemplateTranslator {
 
     private static final Pattern REVERSE_SLICE =
             Pattern.compile("([A-Za-z_][\\w.]*(?:\\[[^\\[\\]]*\\])*)\\[\\s*:\\s*:\\s*-1\\s*\\]");
-    private static final Pattern NOT_IS_TEST = Pattern.compile(
-            "\\bnot\\s+([A-Za-z_][\\w.]*(?:\\[[^\\[\\]]*\\])*\\s+is\\s+(?:not\\s+)?[A-Za-z_]\\w*)");
     private static final Pattern NAMESPACE_CALL = Pattern.compile("\\bnamespace\\(");
 
     private TemplateTranslator() {
@@ -35,8 +32,8 @@ final class TemplateTranslator {
     static String translate(String template) {
         String t = dropTrailingNewline(template);
         t = REVERSE_SLICE.matcher(t).replaceAll(m -> Matcher.quoteReplacement("(" + m.group(1) + "|reverse)"));
-        t = NOT_IS_TEST.matcher(t).replaceAll(m -> Matcher.quoteReplacement("not (" + m.group(1) + ")"));
-        return parenthesiseNamespaceArguments(t);
+        t = parenthesiseNamespaceArguments(t);
+        return NotOperator.parenthesiseOperands(t);
     }
 
     private static String dropTrailingNewline(String t) {

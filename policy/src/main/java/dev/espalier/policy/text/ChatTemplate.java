@@ -106,6 +106,7 @@ public final class ChatTemplate {
                         .withUseTrimmingForNotesAndExpressions(true) // {{- x }} trims like Jinja
                         .withUseNaturalOperatorPrecedence(true)
                         .withKeepNullableLoopValues(true)
+                        .withIterateOverMapKeys(true) // for k in dict: keys, as in Python
                         .build())
                 .build());
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
@@ -115,6 +116,9 @@ public final class ChatTemplate {
         jinjava.getGlobalContext().registerFilter(new TemplateFunctions.ToJson());
         jinjava.getGlobalContext().registerExpTest(new TemplateFunctions.Iterable());
         jinjava.getGlobalContext().registerExpTest(new TemplateFunctions.IsNone());
+        jinjava.getGlobalContext().registerExpTest(new TemplateFunctions.IsSequence());
+        jinjava.getGlobalContext().registerFilter(new TemplateFunctions.Items());
+        jinjava.getGlobalContext().registerFilter(new TemplateFunctions.Trim());
         return jinjava;
     }
 }

@@ -219,7 +219,7 @@ public final class HubClient {
             return;
         }
         URI uri = resolveUri(repo, commit, file);
-        FileMeta meta = head(repo, file, uri);
+        FileMeta meta = head(repo, commit, file, uri);
         Path blob = cache.blob(repo, meta.etag());
         if (!Files.exists(blob)) {
             fetchBlob(repo, file, uri, meta, blob, listener);
@@ -236,7 +236,7 @@ public final class HubClient {
     }
 
     /** HEAD without following the CDN redirect: the hub's own answer carries X-Linked-Etag / X-Linked-Size. */
-    private FileMeta head(RepoRef repo, String file, URI uri) {
+    private FileMeta head(RepoRef repo, String commit, String file, URI uri) {
         URI current = uri;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             HttpResponse<InputStream> response = send(repo, file, "HEAD", current, null);
@@ -260,6 +260,12 @@ public final class HubClient {
             long size = response.headers().firstValue("X-Linked-Size")
                     .or(() -> response.headers().firstValue("Content-Length"))
                     .map(Long::parseLong).orElse(-1L);
+            Optional<String> servedCommit = response.headers().firstValue("X-Repo-Commit");
+            if (servedCommit.isPresent() && !servedCommit.get().equals(commit)) {
+                // the blob would be filed under a snapshot it does not belong to
+                throw new HubException(repo, file, status, repo + " file " + file + ": asked for commit " + commit
+                        + " but the hub answered for " + servedCommit.get());
+            }
             return new FileMeta(etag, size);
         }
         throw new HubException(repo, file, 0, repo + " file " + file + ": too many redirects from " + uri);

@@ -48,6 +48,7 @@ final class FakeHub implements AutoCloseable {
     private final Map<String, Repo> repos = new ConcurrentHashMap<>();
     private final Map<String, Integer> cutAfterOnce = new ConcurrentHashMap<>();
     private final AtomicInteger busy = new AtomicInteger();
+    private volatile String servedCommit;
     final List<Request> requests = new CopyOnWriteArrayList<>();
 
     FakeHub() throws IOException {
@@ -63,6 +64,11 @@ final class FakeHub implements AutoCloseable {
     /** Adds a repo ("models/org/name" or "datasets/org/name") whose main branch points at {@code commit}. */
     void addRepo(String kindAndId, String commit, Map<String, RepoFile> files, boolean gated) {
         repos.put(kindAndId, new Repo(commit, Map.copyOf(files), gated));
+    }
+
+    /** Resolve answers name this commit in X-Repo-Commit, as a misbehaving mirror might. */
+    void serveCommit(String commit) {
+        servedCommit = commit;
     }
 
     /** The next {@code times} requests of any kind are answered 503 with Retry-After: 0. */
@@ -156,7 +162,7 @@ final class FakeHub implements AutoCloseable {
             send(ex, 404, "Entry not found");
             return;
         }
-        ex.getResponseHeaders().set("X-Repo-Commit", repo.commit());
+        ex.getResponseHeaders().set("X-Repo-Commit", servedCommit != null ? servedCommit : repo.commit());
         if (f.lfs()) {
             ex.getResponseHeaders().set("X-Linked-Etag", "\"" + f.etag() + "\"");
             ex.getResponseHeaders().set("X-Linked-Size", Long.toString(f.content().length));

@@ -200,6 +200,17 @@ class HubClientTest {
     }
 
     @Test
+    void snapshot_refusesAFileServedForAnotherCommit() {
+        hub.serveCommit("fedcba9876543210fedcba9876543210fedcba98");
+
+        HubException e = assertThrows(HubException.class,
+                () -> client().snapshot(RepoRef.model("org/tiny"), FileFilters.globs("config.json")));
+
+        assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("fedcba98"), e.getMessage());
+        assertFalse(Files.exists(cache.resolve("models--org--tiny/snapshots/" + COMMIT + "/config.json")));
+    }
+
+    @Test
     void snapshot_retriesWhileTheHubIsBusy() throws IOException {
         hub.busyFor(2);
 

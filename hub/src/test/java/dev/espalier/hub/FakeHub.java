@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -46,6 +47,8 @@ final class FakeHub implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, Repo> repos = new ConcurrentHashMap<>();
     private final Map<String, Integer> cutAfterOnce = new ConcurrentHashMap<>();
+    private final AtomicInteger busy = new AtomicInteger();
+    private volatile String servedCommit;
     final List<Request> requests = new CopyOnWriteArrayList<>();
 
     FakeHub() throws IOException {
@@ -63,6 +66,16 @@ final class FakeHub implements AutoCloseable {
         repos.put(kindAndId, new Repo(commit, Map.copyOf(files), gated));
     }
 
+    /** Resolve answers name this commit in X-Repo-Commit, as a misbehaving mirror might. */
+    void serveCommit(String commit) {
+        servedCommit = commit;
+    }
+
+    /** The next {@code times} requests of any kind are answered 503 with Retry-After: 0. */
+    void busyFor(int times) {
+        busy.set(times);
+    }
+
     /** The next download of the blob with this sha256 sends only {@code bytes} bytes, then closes the connection. */
     void cutOnce(String sha256, int bytes) {
         cutAfterOnce.put(sha256, bytes);
@@ -78,6 +91,11 @@ final class FakeHub implements AutoCloseable {
             String path = ex.getRequestURI().getPath();
             requests.add(new Request(ex.getRequestMethod(), path, ex.getRequestHeaders().getFirst("Authorization"),
                     ex.getRequestHeaders().getFirst("Range")));
+            if (busy.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                ex.getResponseHeaders().set("Retry-After", "0");
+                send(ex, 503, "busy");
+                return;
+            }
             Matcher info = INFO.matcher(path);
             Matcher resolve = RESOLVE.matcher(path);
             if (info.matches()) {
@@ -144,7 +162,7 @@ final class FakeHub implements AutoCloseable {
             send(ex, 404, "Entry not found");
             return;
         }
-        ex.getResponseHeaders().set("X-Repo-Commit", repo.commit());
+        ex.getResponseHeaders().set("X-Repo-Commit", servedCommit != null ? servedCommit : repo.commit());
         if (f.lfs()) {
             ex.getResponseHeaders().set("X-Linked-Etag", "\"" + f.etag() + "\"");
             ex.getResponseHeaders().set("X-Linked-Size", Long.toString(f.content().length));

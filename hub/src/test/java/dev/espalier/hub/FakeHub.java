@@ -22,12 +22,12 @@ import java.util.regex.Pattern;
  * with X-Linked-Etag / X-Linked-Size, small files answer with a git ETag), Range requests, and optional connection
  * cuts. Every request is recorded for assertions.
  */
-final class FakeHub implements AutoCloseable {
+public final class FakeHub implements AutoCloseable {
 
-    record Request(String method, String path, String authorization, String range) {
+    public record Request(String method, String path, String authorization, String range) {
     }
 
-    record RepoFile(byte[] content, boolean lfs) {
+    public record RepoFile(byte[] content, boolean lfs) {
         String etag() {
             return lfs ? sha256(content) : blobId();
         }
@@ -49,20 +49,20 @@ final class FakeHub implements AutoCloseable {
     private final Map<String, Integer> cutAfterOnce = new ConcurrentHashMap<>();
     private final AtomicInteger busy = new AtomicInteger();
     private volatile String servedCommit;
-    final List<Request> requests = new CopyOnWriteArrayList<>();
+    public final List<Request> requests = new CopyOnWriteArrayList<>();
 
-    FakeHub() throws IOException {
+    public FakeHub() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
         server.start();
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     /** Adds a repo ("models/org/name" or "datasets/org/name") whose main branch points at {@code commit}. */
-    void addRepo(String kindAndId, String commit, Map<String, RepoFile> files, boolean gated) {
+    public void addRepo(String kindAndId, String commit, Map<String, RepoFile> files, boolean gated) {
         repos.put(kindAndId, new Repo(commit, Map.copyOf(files), gated));
     }
 

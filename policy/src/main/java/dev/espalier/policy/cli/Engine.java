@@ -1,0 +1,36 @@
+package dev.espalier.policy.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * Engine settings shared by the commands: the device ({@code --device}, else $ESPALIER_DEVICE, else cpu; "gpu" is
+ * the first CUDA device, untested here) and the intra-op thread count ({@code --threads}, else every core), set
+ * explicitly because PyTorch's default differs between builds.
+ */
+final class Engine {
+
+    private Engine() {
+    }
+
+    static int threads(Args args) {
+        int threads = args.integer("threads", Runtime.getRuntime().availableProcessors());
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        }
+        return threads;
+    }
+
+    static NDManager start(Args args, int threads) {
+        String device = args.string("device", System.getenv().getOrDefault("ESPALIER_DEVICE", "cpu"));
+        if (!device.equals("cpu") && !device.startsWith("gpu")) {
+            throw new IllegalArgumentException("--device must be cpu or gpu[N], got '" + device + "'");
+        }
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        NDManager manager = NDManager.newBaseManager(Device.fromName(device), "PyTorch");
+        JniUtils.setNumThreads(threads);
+        return manager;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.espalier.policy.cli;
+
+import dev.espalier.policy.model.ModelFormatException;
+import dev.espalier.policy.safetensors.SafetensorsException;
+
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.Set;
+
+/**
+ * The {@code espalier} command line: JSON on stdout, errors on stderr with a non-zero exit (2 for bad arguments or
+ * an unusable model, 1 for anything unexpected).
+ *
+ * <p>Seams for the other parts of the policy engine: {@link ModelLocator} (hub model ids), {@link PromptInput}
+ * (text and chat prompts through the tokenizer), {@link AdapterInput} (LoRA adapters).
+ */
+public final class EspalierCli {
+
+    private static final String USAGE = """
+            usage: espalier <command> [arguments]
+              init-model --arch llama|mistral|qwen2|qwen3 --out DIR [--vocab --hidden --layers --heads --kv-heads
+                         --intermediate --head-dim --tied --seed --max-positions --rope-theta --rope-scaling llama3
+                         --sliding-window --bos --eos --tokenizer FILE]
+              score      --model DIR --ids 1,2,3 [--threads --device]
+              generate   --model DIR --prompt-ids 1,2,3 [-n 4 --max-new-tokens 64 --temperature 1.2 --top-p 1
+                         --min-p 0.1 --top-k 0 --seed 7 --threads --device]
+              bench      [--model DIR --n 4 --prompt-tokens 64 --new-tokens 128 --repeat 3 --threads]
+            """;
+
+    private final ModelLocator models;
+    private final PromptInput prompts;
+    private final AdapterInput adapters;
+
+    public EspalierCli(ModelLocator models, PromptInput prompts, AdapterInput adapters) {
+        this.models = models;
+        this.prompts = prompts;
+        this.adapters = adapters;
+    }
+
+    public static void main(String[] argv) {
+        int status = new EspalierCli(ModelLocator.LOCAL_DIRECTORY, PromptInput.TOKEN_IDS, AdapterInput.BASE_MODEL)
+                .run(argv, System.out, System.err);
+        System.exit(status);
+    }
+
+    public int run(String[] argv, PrintStream out, PrintStream err) {
+        if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("help")) {
+            (argv.length == 0 ? err : out).print(USAGE);
+            return argv.length == 0 ? 2 : 0;
+        }
+        String command = argv[0];
+        try {
+            switch (command) {
+                case "init-model" -> out.println(InitModelCommand.run(Args.parse(argv, 1, InitModelCommand.FLAGS)));
+                case "score" -> out.println(ScoreCommand.run(Args.parse(argv, 1, Set.of()), models, adapters));
+                case "generate" -> GenerateCommand.run(Args.parse(argv, 1, Set.of()), models, prompts, adapters, out);
+                case "bench" -> out.println(BenchCommand.run(Args.parse(argv, 1, Set.of())));
+                default -> {
+                    err.println("espalier: unknown command '" + command + "'");
+                    err.print(USAGE);
+                    return 2;
+                }
+            }
+            out.flush();
+            return 0;
+        } catch (IllegalArgumentException | ModelFormatException | SafetensorsException e) {
+            err.println("espalier " + command + ": " + e.getMessage());
+            if (System.getenv("ESPALIER_TRACE") != null) {
+                e.printStackTrace(err);
+            }
+            return 2;
+        } catch (UncheckedIOException e) {
+            err.println("espalier " + command + ": " + e.getMessage());
+            return 1;
+        }
+    }
+}

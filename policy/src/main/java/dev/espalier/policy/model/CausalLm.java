@@ -1,0 +1,251 @@
+package dev.espalier.policy.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A decoder-only transformer (Llama, Mistral, Qwen2, Qwen3) with immutable float32 weights: token embedding,
+ * {@link Block}s, final RMSNorm, output head. Two entry points: {@link #logits} scores whole sequences (training,
+ * the score command), {@link #forward} appends tokens to a {@link KvCache} and returns the next-token logits
+ * (generation). Both run the same blocks.
+ *
+ * <p>Legend: B batch, T time, C channels, V vocab.
+ */
+public final class CausalLm implements AutoCloseable {
+
+    private final ModelConfig config;
+    private final GenerationConfig generationConfig;
+    private final NDManager manager;
+    private final NDArray embedding; // [V,C]
+    private final Block[] blocks;
+    private final RmsNorm finalNorm;
+    private final NDArray head;      // [V,C], the embedding itself when tied
+    private final Rotary rotary;
+    private final long weightBytes;
+
+    private CausalLm(ModelConfig config, GenerationConfig generationConfig, Map<String, NDArray> w, NDManager manager) {
+        this.config = config;
+        this.generationConfig = generationConfig;
+        this.manager = manager;
+        this.rotary = new Rotary(config, manager);
+        this.embedding = w.get("model.embed_tokens.weight");
+        this.head = config.tieWordEmbeddings() ? embedding : w.get("lm_head.weight");
+        this.finalNorm = new RmsNorm(w.get("model.norm.weight"), config.rmsNormEps());
+        this.blocks = new Block[config.numLayers()];
+        long bytes = 0;
+        for (NDArray a : w.values()) {
+            bytes += a.size() * Float.BYTES;
+        }
+        this.weightBytes = bytes;
+        for (int l = 0; l < blocks.length; l++) {
+            blocks[l] = block(l, w);
+        }
+    }
+
+    private Block block(int l, Map<String, NDArray> w) {
+        String p = "model.layers." + l + ".";
+        String a = p + "self_attn.";
+        String m = p + "mlp.";
+        Projection qkv = fuse(w, new String[]{a + "q_proj", a + "k_proj", a + "v_proj"},
+                new int[]{config.queryWidth(), config.kvWidth(), config.kvWidth()});
+        Projection out = fuse(w, new String[]{a + "o_proj"}, new int[]{config.hiddenSize()});
+        RmsNorm qNorm = null;
+        RmsNorm kNorm = null;
+        if (config.architecture().qkNorm()) {
+            qNorm = new RmsNorm(w.get(a + "q_norm.weight"), config.rmsNormEps());
+            kNorm = new RmsNorm(w.get(a + "k_norm.weight"), config.rmsNormEps());
+        }
+        Attention attention = new Attention(config, l, qkv, out, qNorm, kNorm, rotary);
+        Projection gateUp = fuse(w, new String[]{m + "gate_proj", m + "up_proj"},
+                new int[]{config.intermediateSize(), config.intermediateSize()});
+        Projection down = fuse(w, new String[]{m + "down_proj"}, new int[]{config.hiddenSize()});
+        return new Block(new RmsNorm(w.get(p + "input_layernorm.weight"), config.rmsNormEps()), attention,
+                new RmsNorm(w.get(p + "post_attention_layernorm.weight"), config.rmsNormEps()),
+                new FeedForward(gateUp, down));
+    }
+
+    /** Stacks the weights (and biases) of modules that read the same input into one matrix. */
+    private Projection fuse(Map<String, NDArray> w, String[] paths, int[] widths) {
+        NDList weights = new NDList();
+        NDList biases = new NDList();
+        for (String path : paths) {
+            weights.add(w.get(path + ".weight"));
+            NDArray bias = w.get(path + ".bias");
+            if (bias != null) {
+                biases.add(bias);
+            }
+        }
+        if (paths.length == 1) {
+            return new Projection(paths, widths, weights.get(0), biases.isEmpty() ? null : biases.get(0));
+        }
+        // The fused copy replaces the mapped pieces; closing them lets their file mappings go.
+        NDArray weight = NDArrays.concat(weights, 0);
+        NDArray bias = biases.isEmpty() ? null : NDArrays.concat(biases, 0);
+        weights.close();
+        biases.close();
+        return new Projection(paths, widths, weight, bias);
+    }
+
+    /**
+     * Loads a Hugging Face model directory: config.json, generation_config.json (optional), model.safetensors or
+     * sharded safetensors with model.safetensors.index.json. Weights become float32 arrays of a sub-manager of
+     * {@code manager} (memory-mapped where the file is float32 and the device is the CPU).
+     *
+     * @throws ModelFormatException naming the file (and tensor) when the directory is not a usable model
+     */
+    public static CausalLm load(Path modelDir, NDManager manager) {
+        Path configJson = modelDir.resolve("config.json");
+        if (!Files.isRegularFile(configJson)) {
+            throw new ModelFormatException(modelDir, Files.isDirectory(modelDir)
+                    ? "not a model directory (no config.json)" : "no such directory");
+        }
+        ModelConfig config = ModelConfig.read(configJson);
+        GenerationConfig generation = GenerationConfig.read(modelDir.resolve("generation_config.json"), configJson);
+        NDManager weights = manager.newSubManager();
+        try {
+            return new CausalLm(config, generation, CheckpointReader.read(modelDir, config, weights), weights);
+        } catch (RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public GenerationConfig generationConfig() {
+        return generationConfig;
+    }
+
+    /** Bytes of all weight tensors as loaded (float32); the tied head is counted once. */
+    public long weightBytes() {
+        return weightBytes;
+    }
+
+    /** The manager holding the weights; arrays for this model's device are created from it. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /**
+     * Full-sequence logits for scoring and training. Works with grad mode off and under a GradientCollector (the
+     * weights never require gradients; only the delta's parameters can). Padding, left or right, does not change the
+     * logits of any valid position. The result is attached to {@code tokenIds}' manager and registered with the
+     * caller's {@link NDScope}, if any; intermediates are freed before returning.
+     *
+     * @param tokenIds  [B,T] int64 (or int32)
+     * @param validMask [B,T] boolean or integer, true/non-zero at real tokens
+     * @param delta     added to every projection ({@link ProjectionDelta#NONE} for the base model)
+     * @return [B,T,V] float32 logits
+     */
+    public NDArray logits(NDArray tokenIds, NDArray validMask, ProjectionDelta delta) {
+        Shape shape = tokenIds.getShape();
+        if (shape.dimension() != 2 || !validMask.getShape().equals(shape)) {
+            throw new IllegalArgumentException("tokenIds and validMask must both be [B,T], got " + shape
+                    + " and " + validMask.getShape());
+        }
+        int batch = (int) shape.get(0);
+        int time = (int) shape.get(1);
+        boolean[] valid = validMask.toType(DataType.BOOLEAN, false).toBooleanArray();
+        boolean[][] real = new boolean[batch][time];
+        long[][] positions = new long[batch][time];
+        for (int b = 0; b < batch; b++) {
+            long count = 0;
+            for (int t = 0; t < time; t++) {
+                real[b][t] = valid[b * time + t];
+                positions[b][t] = Math.max(real[b][t] ? count : count - 1, 0);
+                count += real[b][t] ? 1 : 0;
+            }
+        }
+        checkTokens(tokenIds.toType(DataType.INT64, false).toLongArray());
+        NDArray logits;
+        try (NDScope ignored = new NDScope()) {
+            AttentionContext ctx = AttentionContext.build(rotary, real, positions, 0, time,
+                    config.slidingWindow(), null, manager);
+            NDArray x = hidden(tokenIds.toType(DataType.INT64, false), ctx, delta); // [B,T,C]
+            logits = project(x);                                                     // [B,T,V]
+            NDScope.unregister(logits);
+        }
+        logits.attach(tokenIds.getManager());
+        NDScope.register(logits);
+        return logits;
+    }
+
+    /** A cache for {@code batch} rows of up to {@code capacity} tokens each (prompt padding included). */
+    public KvCache newCache(int batch, int capacity) {
+        return new KvCache(config, manager, batch, capacity);
+    }
+
+    /**
+     * Feeds T new tokens per row (T may differ per call: the prompt, then one token per step) into the cache and
+     * returns the logits after each row's last token, [B,V]. Call inside an {@link NDScope}: only the cache keeps
+     * what this pass computes.
+     *
+     * @param tokens [B][T] token ids
+     * @param real   [B][T] false for padding
+     */
+    public NDArray forward(KvCache cache, long[][] tokens, boolean[][] real, ProjectionDelta delta) {
+        int batch = tokens.length;
+        int time = tokens[0].length;
+        long[] flat = new long[batch * time];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(tokens[b], 0, flat, b * time, time);
+        }
+        checkTokens(flat);
+        int from = cache.length();
+        cache.append(real, time);
+        boolean[][] slotReal = new boolean[batch][from + time];
+        long[][] slotPosition = new long[batch][from + time];
+        for (int b = 0; b < batch; b++) {
+            for (int s = 0; s < from + time; s++) {
+                slotReal[b][s] = cache.isReal(b, s);
+                slotPosition[b][s] = cache.positionOf(b, s);
+            }
+        }
+        AttentionContext ctx = AttentionContext.build(rotary, slotReal, slotPosition, from, time,
+                config.slidingWindow(), cache, manager);
+        NDArray ids = manager.create(flat, new Shape(batch, time));
+        NDArray x = hidden(ids, ctx, delta);                               // [B,T,C]
+        NDArray last = time == 1 ? x : x.get(new NDIndex(":, -1:, :"));    // [B,1,C]
+        return project(last).reshape(batch, config.vocabSize());            // [B,V]
+    }
+
+    private NDArray hidden(NDArray ids, AttentionContext ctx, ProjectionDelta delta) {
+        NDArray x = ids.getNDArrayInternal().embedding(ids, embedding, SparseFormat.DENSE).singletonOrThrow(); // [B,T,C]
+        for (Block block : blocks) {
+            x = block.apply(x, ctx, delta);
+        }
+        return x;
+    }
+
+    private NDArray project(NDArray x) { // [B,T,C] → [B,T,V]
+        NDArray normed = finalNorm.apply(x);
+        return normed.getNDArrayInternal().linear(normed, head, null).singletonOrThrow();
+    }
+
+    private void checkTokens(long[] ids) {
+        for (long id : ids) {
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, "
+                        + config.vocabSize() + ")");
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.espalier.policy.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Rotary position embedding in the Hugging Face layout (rotate_half: the head's two halves form the pairs).
+ * The angle table is computed on the host in float32 steps like transformers (inv_freq, then position · inv_freq),
+ * so positions give the same cos/sin bits as the reference.
+ *
+ * <p>rotate_half(x) is written as x·R with a fixed signed permutation matrix R: one matmul instead of
+ * split/negate/concat (three JNI calls), and exact, since every output is one ±x term.
+ */
+final class Rotary {
+
+    private final int headDim;
+    private final float[] invFreq; // [D/2]
+    private final NDArray rotateHalf; // [D, D]
+
+    Rotary(ModelConfig config, NDManager manager) {
+        this.headDim = config.headDim();
+        int half = headDim / 2;
+        this.invFreq = new float[half];
+        for (int i = 0; i < half; i++) {
+            float exponent = (float) (2 * i) / headDim;
+            float f = (float) (1.0 / (float) Math.pow(config.ropeTheta(), exponent));
+            invFreq[i] = config.ropeScaling() == null ? f : config.ropeScaling().scale(f);
+        }
+        float[] r = new float[headDim * headDim];
+        for (int j = 0; j < half; j++) {
+            r[(j + half) * headDim + j] = -1f; // out[j]        = -x[j + D/2]
+            r[j * headDim + j + half] = 1f;    // out[j + D/2]  =  x[j]
+        }
+        this.rotateHalf = manager.create(r, new Shape(headDim, headDim));
+    }
+
+    /**
+     * cos and sin for every (row, time) position, stacked as [4, B, T, 1, D]: cos and sin for queries (pre-multiplied
+     * by the attention scale 1/√D, which saves one multiply per layer), then for keys.
+     */
+    NDArray angles(long[] positions, int batch, int time, NDManager manager) {
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        int n = batch * time * headDim;
+        float[] table = new float[4 * n];
+        int half = headDim / 2;
+        for (int p = 0; p < batch * time; p++) {
+            for (int i = 0; i < half; i++) {
+                float angle = (float) positions[p] * invFreq[i];
+                float cos = (float) Math.cos(angle);
+                float sin = (float) Math.sin(angle);
+                for (int j : new int[]{i, i + half}) {
+                    int at = p * headDim + j;
+                    table[at] = cos * scale;
+                    table[n + at] = sin * scale;
+                    table[2 * n + at] = cos;
+                    table[3 * n + at] = sin;
+                }
+            }
+        }
+        return manager.create(table, new Shape(4, batch, time, 1, headDim));
+    }
+
+    /** x [B,T,heads,D], cos/sin [B,T,1,D] → x·cos + rotate_half(x)·sin. */
+    NDArray apply(NDArray x, NDArray cos, NDArray sin) {
+        return x.mul(cos).add(x.matMul(rotateHalf).mul(sin));
+    }
+}

@@ -1,0 +1,71 @@
+package dev.espalier.policy.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * A step case as tensors: G sequences prompt ++ completion_i, right-padded to T = P + L (P prompt length, L longest
+ * completion), and the completion tokens to score. Legend: G rollouts, T positions, L completion positions, V vocab.
+ */
+public final class RolloutBatch {
+
+    private final int promptLength;
+    private final int maxCompletion;
+    final NDArray tokens;      // [G, T] int64
+    final NDArray valid;       // [G, T] boolean
+    final NDArray targets;     // [G, L] int64, completion tokens (0 where padded)
+    final NDArray targetMask;  // [G, L] float32, 1 on completion tokens
+    final NDArray lengths;     // [G] float32, L_i
+
+    public RolloutBatch(StepCase c, NDManager manager) {
+        int g = c.groupSize();
+        promptLength = c.promptIds().length;
+        int longest = 0;
+        for (int[] comp : c.completions()) {
+            longest = Math.max(longest, comp.length);
+        }
+        maxCompletion = longest;
+        int t = promptLength + maxCompletion;
+        long[] ids = new long[g * t];
+        boolean[] mask = new boolean[g * t];
+        long[] target = new long[g * maxCompletion];
+        float[] targetValid = new float[g * maxCompletion];
+        float[] length = new float[g];
+        for (int i = 0; i < g; i++) {
+            int[] comp = c.completions()[i];
+            for (int p = 0; p < promptLength; p++) {
+                ids[i * t + p] = c.promptIds()[p];
+                mask[i * t + p] = true;
+            }
+            for (int j = 0; j < comp.length; j++) {
+                ids[i * t + promptLength + j] = comp[j];
+                mask[i * t + promptLength + j] = true;
+                target[i * maxCompletion + j] = comp[j];
+                targetValid[i * maxCompletion + j] = 1f;
+            }
+            length[i] = comp.length;
+        }
+        tokens = manager.create(ids, new Shape(g, t));
+        valid = manager.create(mask, new Shape(g, t));
+        targets = manager.create(target, new Shape(g, maxCompletion));
+        targetMask = manager.create(targetValid, new Shape(g, maxCompletion));
+        lengths = manager.create(length);
+    }
+
+    /**
+     * logp_{i,t}: the log-softmax at the position before each completion token, gathered at that token
+     * (temperature 1). Prompt positions are never scored. logits [G, T, V] → [G, L], zero where padded.
+     */
+    NDArray completionLogprobs(NDArray logits) {
+        NDArray before = logits.get(new NDIndex(":, {}:{}", promptLength - 1, promptLength - 1 + maxCompletion)); // [G, L, V]
+        NDArray logp = before.logSoftmax(2).gather(targets.expandDims(2), 2).squeeze(2);                         // [G, L]
+        return logp.mul(targetMask);
+    }
+
+    /** S_i = Σ_t over completion tokens. [G, L] → [G] */
+    NDArray sequenceSums(NDArray tokenValues) {
+        return tokenValues.sum(new int[] {1});
+    }
+}

@@ -70,7 +70,7 @@ public final class EventSerde {
         }
     }
 
-    /** The stored name of the JSON's event type, without reading the rest (e.g. to route it). */
+    /** The stored name of {@code event}'s type, e.g. {@code choice-made.v2}: the store's type column. */
     public static String storedNameOf(SessionEvent event) {
         return EventTypes.of(event).storedName();
     }

@@ -83,6 +83,9 @@ public record SessionConfig(
             prefix = prefix == null ? "" : prefix;
             suffix = suffix == null ? "" : suffix;
             requirePromptLength(systemPrompt, "format.systemPrompt");
+            // A RAW prompt is prefix + text + suffix; the policy's PromptFormat refuses a system prompt there too.
+            require(mode == Mode.CHAT || systemPrompt == null || systemPrompt.isBlank(), "format.systemPrompt",
+                    "is only used in CHAT mode; a RAW prompt is prefix + text + suffix");
         }
     }
 

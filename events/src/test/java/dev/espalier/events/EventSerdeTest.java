@@ -92,6 +92,22 @@ class EventSerdeTest {
         assertEquals(Topics.SESSION_EVENTS, Topics.producedOn(SampleEvents.all().get(3)));
     }
 
+    @Test
+    void config_refusesASystemPromptInRawMode_namingTheField() {
+        var e = assertThrows(SessionConfig.InvalidConfigException.class, () -> new SessionConfig.PromptFormat(
+                SessionConfig.PromptFormat.Mode.RAW, "You are terse.", "Q: ", "\nA:"));
+        assertEquals("format.systemPrompt", e.field());
+    }
+
+    @Test
+    void config_refusesAnOversizedControlPrompt_asPromptTooLarge() {
+        SessionConfig c = SampleEvents.config();
+        assertThrows(SessionConfig.PromptTooLargeException.class, () -> new SessionConfig(c.model(), c.prompts(),
+                c.format(), c.groupSize(), c.sampling(), c.lora(), c.objective(), c.learningRate(), c.klBeta(),
+                c.weightDecay(), c.maxGradNorm(), c.dpoBeta(), c.checkpointEvery(),
+                "x".repeat(SessionConfig.MAX_PROMPT_CHARS + 1)));
+    }
+
     private static String resource(String name) throws IOException {
         try (InputStream in = EventSerdeTest.class.getClassLoader().getResourceAsStream(name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

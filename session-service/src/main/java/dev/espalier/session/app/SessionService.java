@@ -15,13 +15,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
  * Runs commands and appends other services' events: load the session's events, fold them, decide, append at the
  * version folded (a concurrent writer makes that a conflict), then feed the read models and wake the outbox relay.
+ * Folded states are kept per session and topped up with newer events from the store, not re-folded each time.
  */
 @ApplicationScoped
 public class SessionService {
@@ -36,6 +39,8 @@ public class SessionService {
     private final PromptCatalog prompts;
     private final SessionDecider decider;
     private final Supplier<UUID> ids;
+    /** Folded states by session; always checked against the store before use, never trusted alone. */
+    private final Map<UUID, SessionState> folded = new ConcurrentHashMap<>();
 
     public SessionService(EventStore store, Projections projections, OutboxRelay relay, PromptCatalog prompts,
                           Clock clock) {
@@ -65,8 +70,24 @@ public class SessionService {
         return committed(state, store.append(sessionId, state.version(), events));
     }
 
+    /**
+     * The session as the store has it now: the last state this instance folded, brought up to date with the
+     * events stored after it (usually none), so a command reads one short query instead of the whole stream.
+     */
     public SessionState load(UUID sessionId) {
-        return SessionDecider.fold(sessionId, store.load(sessionId).stream().map(StoredEvent::event).toList());
+        SessionState cached = folded.getOrDefault(sessionId, SessionState.none(sessionId));
+        SessionState state = cached;
+        for (StoredEvent e : store.loadAfter(sessionId, cached.version())) {
+            state = SessionDecider.evolve(state, e.event());
+        }
+        remember(state);
+        return state;
+    }
+
+    private void remember(SessionState state) {
+        if (state.exists()) {
+            folded.merge(state.sessionId(), state, (old, now) -> now.version() > old.version() ? now : old);
+        }
     }
 
     /** What appending another service's event did. */
@@ -109,6 +130,7 @@ public class SessionService {
         for (StoredEvent e : stored) {
             state = SessionDecider.evolve(state, e.event());
         }
+        remember(state);
         return state;
     }
 }

@@ -11,7 +11,9 @@ import org.jboss.logging.Logger;
 /**
  * Reads {@code espalier.rollouts} (RolloutsReady from the rollout-service, channel {@code rollouts}) and
  * {@code espalier.training} (StepApplied and PolicyRestored from the trainer-service, channel {@code training}) and
- * appends each event to its session's stream exactly once, however often Kafka delivers it. A record that does not
+ * appends each event to its session's stream exactly once, however often Kafka delivers it. Records are handled
+ * concurrently on worker threads: appends to one session serialize on its version, and the fold ignores a record
+ * that arrives after the state it answered has moved on. A record that does not
  * read as an event fails the message, which the channel sends to the dead-letter topic: never skipped silently.
  */
 @ApplicationScoped
@@ -26,13 +28,13 @@ public class ForeignEventsConsumer {
     }
 
     @Incoming("rollouts")
-    @Blocking(ordered = true)
+    @Blocking(ordered = false)
     public void onRollouts(String json) {
         record(read(json, "espalier.rollouts", SessionEvent.RolloutsReady.class));
     }
 
     @Incoming("training")
-    @Blocking(ordered = true)
+    @Blocking(ordered = false)
     public void onTraining(String json) {
         record(read(json, "espalier.training", SessionEvent.StepApplied.class, SessionEvent.PolicyRestored.class));
     }

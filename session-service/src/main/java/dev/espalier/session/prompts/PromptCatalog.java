@@ -2,6 +2,7 @@ package dev.espalier.session.prompts;
 
 import dev.espalier.events.SessionConfig;
 import dev.espalier.events.SessionConfig.PromptSourceSpec;
+import dev.espalier.hub.HubClient;
 import dev.espalier.session.domain.PromptSequence;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
@@ -18,19 +19,23 @@ import java.util.concurrent.ConcurrentHashMap;
 public class PromptCatalog {
 
     private final Map<PromptSourceSpec, List<String>> loaded = new ConcurrentHashMap<>();
+    private final HubClient hub;
+
+    public PromptCatalog(HubClient hub) {
+        this.hub = hub;
+    }
 
     public PromptSequence sequenceFor(PromptSourceSpec spec) {
-        List<String> prompts = loaded.computeIfAbsent(spec, PromptCatalog::load);
+        List<String> prompts = loaded.computeIfAbsent(spec, this::load);
         return position -> position >= 0 && position < prompts.size()
                 ? Optional.of(prompts.get(position)) : Optional.empty();
     }
 
-    private static List<String> load(PromptSourceSpec spec) {
+    private List<String> load(PromptSourceSpec spec) {
         List<String> prompts = switch (spec.kind()) {
             case TYPED -> spec.typed();
             case LOCAL_FILE -> LocalFilePrompts.load(Path.of(spec.location()), spec.textColumn());
-            case HF_DATASET -> throw new PromptSourceException("prompts.kind HF_DATASET is not available in this "
-                    + "build yet; use LOCAL_FILE or TYPED (dataset " + spec.location() + ")");
+            case HF_DATASET -> HuggingFaceDatasetPrompts.load(hub, spec.location(), spec.revision(), spec.textColumn());
         };
         for (int i = 0; i < prompts.size(); i++) {
             if (prompts.get(i).length() > SessionConfig.MAX_PROMPT_CHARS) {

@@ -98,6 +98,30 @@ class EventStoreTest {
         assertEquals(1, store.load(session).size());
     }
 
+    @Test
+    void anEventStoredWithAnOlderSchemaVersion_stillReads_upcast() throws SQLException {
+        store.append(session, 0, List.of(created()));
+        UUID eventId = UUID.randomUUID();
+        String v1 = "{\"type\":\"choice-made.v1\",\"schemaVersion\":1,\"eventId\":\"" + eventId
+                + "\",\"sessionId\":\"" + session + "\",\"occurredAt\":\"2026-01-02T03:04:05Z\",\"causationId\":null,"
+                + "\"rolloutsReadyId\":\"" + UUID.randomUUID() + "\",\"nodeId\":\"" + UUID.randomUUID()
+                + "\",\"choice\":-1,\"policyVersion\":0}";
+        try (Connection c = dataSource.getConnection(); var insert = c.prepareStatement("insert into session_events "
+                + "(session_id, session_position, event_id, event_type, schema_version, payload, occurred_at) "
+                + "values (?, 2, ?, 'choice-made.v1', 1, ?::jsonb, now())")) {
+            insert.setObject(1, session);
+            insert.setObject(2, eventId);
+            insert.setString(3, v1);
+            insert.executeUpdate();
+        }
+
+        var choice = (SessionEvent.ChoiceMade) store.load(session).getLast().event();
+
+        assertEquals(eventId, choice.eventId());
+        assertTrue(choice.isNone());
+        assertEquals(2, choice.schemaVersion());
+    }
+
     private SessionEvent created() {
         SessionConfig config = new SessionConfig("m",
                 new SessionConfig.PromptSourceSpec(SessionConfig.PromptSourceSpec.Kind.TYPED, null, null, null,

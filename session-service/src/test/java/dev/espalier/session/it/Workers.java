@@ -52,6 +52,11 @@ public final class Workers implements AutoCloseable {
         send(Topics.producedOn(event), Topics.key(event), EventSerde.toJson(event));
     }
 
+    /** Writes {@code event} without waiting; {@link #close()} flushes. */
+    public void sendAsync(SessionEvent event) {
+        producer.send(new ProducerRecord<>(Topics.producedOn(event), Topics.key(event), EventSerde.toJson(event)));
+    }
+
     public void send(TokenDelta delta) {
         send(Topics.TOKENS, Topics.key(delta), EventSerde.toJson(delta));
     }

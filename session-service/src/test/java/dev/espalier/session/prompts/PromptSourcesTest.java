@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.espalier.events.SessionConfig.PromptSourceSpec;
+import dev.espalier.hub.HubClient;
 import dev.espalier.session.domain.PromptSequence;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,8 +95,8 @@ class PromptSourcesTest {
         Path file = write("p.txt", String.join("\n", IntStream.range(0, 20).mapToObj(i -> "prompt " + i).toList()));
         var spec = new PromptSourceSpec(PromptSourceSpec.Kind.LOCAL_FILE, file.toString(), null, null, null, 9);
 
-        PromptSequence before = new PromptCatalog().sequenceFor(spec);
-        PromptSequence afterRestart = new PromptCatalog().sequenceFor(spec);
+        PromptSequence before = new PromptCatalog(HubClient.builder().cacheDir(dir.resolve("hf")).offline(true).build()).sequenceFor(spec);
+        PromptSequence afterRestart = new PromptCatalog(HubClient.builder().cacheDir(dir.resolve("hf")).offline(true).build()).sequenceFor(spec);
 
         for (int i = 0; i < 20; i++) {
             assertEquals(before.at(i), afterRestart.at(i));
@@ -106,7 +107,7 @@ class PromptSourcesTest {
     @Test
     void typedPrompts_playInTheOrderTyped() {
         var spec = new PromptSourceSpec(PromptSourceSpec.Kind.TYPED, null, null, null, List.of("b", "a", "c"), 5);
-        PromptSequence typed = new PromptCatalog().sequenceFor(spec);
+        PromptSequence typed = new PromptCatalog(HubClient.builder().cacheDir(dir.resolve("hf")).offline(true).build()).sequenceFor(spec);
         assertEquals(List.of("b", "a", "c"), IntStream.range(0, 3).mapToObj(i -> typed.at(i).orElseThrow()).toList());
     }
 

@@ -25,6 +25,12 @@ public final class EspalierCli {
               generate   --model DIR --prompt-ids 1,2,3 [-n 4 --max-new-tokens 64 --temperature 1.2 --top-p 1
                          --min-p 0.1 --top-k 0 --seed 7 --threads --device]
               bench      [--model DIR --n 4 --prompt-tokens 64 --new-tokens 128 --repeat 3 --threads]
+              step       --model DIR --adapter-in DIR|none --case CASE.json --out DIR [--objective grpo|dpo
+                         --aggregation seq-mean|seq-sum|token-mean --lr --kl-beta --weight-decay --max-grad-norm
+                         --dpo-beta --lora-rank --lora-alpha --lora-targets --seed --threads]
+              merge      --model DIR --adapter DIR --out DIR
+              autopilot  --model DIR --prompts FILE --prefer-ids 1,2 --steps N [-n 4 --chooser prefer|random
+                         --max-new-tokens 16 --temperature 1 --eval-every 5 --eval-samples 16 --out DIR, step options]
             """;
 
     private final ModelLocator models;
@@ -38,7 +44,8 @@ public final class EspalierCli {
     }
 
     public static void main(String[] argv) {
-        int status = new EspalierCli(ModelLocator.LOCAL_DIRECTORY, PromptInput.TOKEN_IDS, AdapterInput.BASE_MODEL)
+        int status = new EspalierCli(ModelLocator.LOCAL_DIRECTORY, PromptInput.TOKEN_IDS,
+                new LoraAdapterInput(ModelLocator.LOCAL_DIRECTORY))
                 .run(argv, System.out, System.err);
         System.exit(status);
     }
@@ -55,6 +62,9 @@ public final class EspalierCli {
                 case "score" -> out.println(ScoreCommand.run(Args.parse(argv, 1, Set.of()), models, adapters));
                 case "generate" -> GenerateCommand.run(Args.parse(argv, 1, Set.of()), models, prompts, adapters, out);
                 case "bench" -> out.println(BenchCommand.run(Args.parse(argv, 1, Set.of())));
+                case "step" -> out.println(StepCommand.run(Args.parse(argv, 1, Set.of()), models));
+                case "merge" -> out.println(MergeCommand.run(Args.parse(argv, 1, Set.of()), models));
+                case "autopilot" -> AutopilotCommand.run(Args.parse(argv, 1, Set.of()), models, out);
                 default -> {
                     err.println("espalier: unknown command '" + command + "'");
                     err.print(USAGE);

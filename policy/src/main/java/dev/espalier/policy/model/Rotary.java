@@ -58,7 +58,18 @@ final class Rotary {
                 }
             }
         }
-        return manager.create(table, new Shape(4, batch, time, 1, headDim));
+        return ownedCopy(manager.create(table, new Shape(4, batch, time, 1, headDim)));
+    }
+
+    /**
+     * An array created from Java data points into a direct buffer that only its Java object keeps alive; once the
+     * forward closes it, a GC frees that memory while the autograd graph may still read it in backward (cos/sin are
+     * saved by the multiplies). A copy owned by the engine stays valid as long as the graph needs it.
+     */
+    static NDArray ownedCopy(NDArray fromJavaData) {
+        NDArray owned = fromJavaData.duplicate();
+        fromJavaData.close();
+        return owned;
     }
 
     /** x [B,T,heads,D], cos/sin [B,T,1,D] → x·cos + rotate_half(x)·sin. */

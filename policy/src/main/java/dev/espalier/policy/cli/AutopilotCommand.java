@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.espalier.policy.bench.ProcessMemory;
 import dev.espalier.policy.generate.GenerationSettings;
 import dev.espalier.policy.model.CausalLm;
 import dev.espalier.policy.sampling.SamplingParams;
@@ -24,7 +25,8 @@ import java.util.function.Predicate;
  * {@code autopilot --model DIR --prompts FILE --prefer-ids 17,18 --steps N [-n 4 --chooser prefer|random
  * --max-new-tokens 16 --temperature 1 --top-p 1 --min-p 0 --seed 0 --eval-every 5 --eval-samples 16 --eval-seed 1000
  * --adapter-in DIR --out DIR, training options of step]}: the game loop with a scripted person. FILE holds one prompt
- * per line as comma-separated token ids. Prints one JSON line per round and per evaluation, then the curve.
+ * per line as comma-separated token ids. Prints one JSON line per round (with the process's resident memory, so a
+ * long run doubles as the native-memory leak check of docs/training.md) and per evaluation, then the curve.
  *
  * <p>{@code --prefer REGEX} (over decoded text) needs the tokenizer, which this command does not have yet; the token-id
  * form is the same experiment for a tokenizer-free model.
@@ -70,7 +72,8 @@ final class AutopilotCommand {
             List<Autopilot.Point> curve = autopilot.run(state, prompts, liked, chooser, plan,
                     round -> out.println(JSON.createObjectNode().put("round", round.round())
                             .put("choice", round.choice()).put("loss", round.result().loss())
-                            .put("grad_norm", round.result().gradNorm()).put("kl", round.result().klTerm())),
+                            .put("grad_norm", round.result().gradNorm()).put("kl", round.result().klTerm())
+                            .put("rss_mib", Math.round(ProcessMemory.rssMib()))),
                     point -> out.println(JSON.createObjectNode().put("eval_round", point.round())
                             .put("preferred_rate", point.rate())));
             if (outDir != null) {

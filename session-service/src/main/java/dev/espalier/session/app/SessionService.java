@@ -1,0 +1,114 @@
+package dev.espalier.session.app;
+
+import dev.espalier.events.SessionConfig;
+import dev.espalier.events.SessionEvent;
+import dev.espalier.session.domain.SessionCommand;
+import dev.espalier.session.domain.SessionDecider;
+import dev.espalier.session.domain.SessionRejection;
+import dev.espalier.session.domain.SessionState;
+import dev.espalier.session.projection.Projections;
+import dev.espalier.session.prompts.PromptCatalog;
+import dev.espalier.session.store.EventStore;
+import dev.espalier.session.store.OutboxRelay;
+import dev.espalier.session.store.StoredEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs commands and appends other services' events: load the session's events, fold them, decide, append at the
+ * version folded (a concurrent writer makes that a conflict), then feed the read models and wake the outbox relay.
+ */
+@ApplicationScoped
+public class SessionService {
+
+    private static final Logger LOG = Logger.getLogger(SessionService.class);
+    /** Appending another service's event has no person to report a conflict to: it retries against the new state. */
+    private static final int FOREIGN_APPEND_ATTEMPTS = 20;
+
+    private final EventStore store;
+    private final Projections projections;
+    private final OutboxRelay relay;
+    private final PromptCatalog prompts;
+    private final SessionDecider decider;
+    private final Supplier<UUID> ids;
+
+    public SessionService(EventStore store, Projections projections, OutboxRelay relay, PromptCatalog prompts,
+                          Clock clock) {
+        this.store = store;
+        this.projections = projections;
+        this.relay = relay;
+        this.prompts = prompts;
+        this.ids = UUID::randomUUID;
+        this.decider = new SessionDecider(clock, ids);
+    }
+
+    /** Starts a session and issues its first prompt; the prompt source is loaded (and checked) first. */
+    public SessionState create(SessionConfig config) {
+        UUID sessionId = ids.get();
+        SessionState none = SessionState.none(sessionId);
+        List<SessionEvent> events = decider.decide(new SessionCommand.CreateSession(config), none,
+                prompts.sequenceFor(config.prompts()));
+        return committed(none, store.append(sessionId, 0, events));
+    }
+
+    public SessionState handle(UUID sessionId, SessionCommand command) {
+        SessionState state = load(sessionId);
+        if (!state.exists()) {
+            throw new SessionRejection.NotFound("no session " + sessionId);
+        }
+        List<SessionEvent> events = decider.decide(command, state, prompts.sequenceFor(state.config().prompts()));
+        return committed(state, store.append(sessionId, state.version(), events));
+    }
+
+    public SessionState load(UUID sessionId) {
+        return SessionDecider.fold(sessionId, store.load(sessionId).stream().map(StoredEvent::event).toList());
+    }
+
+    /** What appending another service's event did. */
+    public enum ForeignAppend { APPENDED, ALREADY_STORED, UNKNOWN_SESSION }
+
+    /**
+     * Appends an event from the rollout- or trainer-service once, whatever how often it is delivered, together
+     * with the session's reaction to it (the next prompt after a step or a restore).
+     */
+    public ForeignAppend appendForeign(SessionEvent event) {
+        for (int attempt = 1; attempt <= FOREIGN_APPEND_ATTEMPTS; attempt++) {
+            if (store.contains(event.eventId())) {
+                return ForeignAppend.ALREADY_STORED;
+            }
+            SessionState before = load(event.sessionId());
+            if (!before.exists()) {
+                return ForeignAppend.UNKNOWN_SESSION;
+            }
+            SessionState after = SessionDecider.evolve(before, event);
+            List<SessionEvent> events = new ArrayList<>();
+            events.add(event);
+            events.addAll(decider.react(before, after, event, prompts.sequenceFor(before.config().prompts())));
+            try {
+                committed(before, store.append(event.sessionId(), before.version(), events));
+                return ForeignAppend.APPENDED;
+            } catch (EventStore.DuplicateEventException e) {
+                return ForeignAppend.ALREADY_STORED;
+            } catch (SessionRejection.VersionConflict e) {
+                LOG.debugf("append of %s raced another writer (attempt %d), retrying", event.eventId(), attempt);
+            }
+        }
+        throw new SessionRejection.VersionConflict("could not append " + event.eventId() + " after "
+                + FOREIGN_APPEND_ATTEMPTS + " attempts: session " + event.sessionId() + " keeps changing");
+    }
+
+    private SessionState committed(SessionState before, List<StoredEvent> stored) {
+        projections.apply(stored);
+        relay.wake();
+        SessionState state = before;
+        for (StoredEvent e : stored) {
+            state = SessionDecider.evolve(state, e.event());
+        }
+        return state;
+    }
+}

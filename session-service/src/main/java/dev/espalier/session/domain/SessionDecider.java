@@ -1,0 +1,283 @@
+package dev.espalier.session.domain;
+
+import dev.espalier.events.ChatMessage;
+import dev.espalier.events.SessionConfig;
+import dev.espalier.events.SessionEvent;
+import dev.espalier.events.SessionEvent.ChoiceMade;
+import dev.espalier.events.SessionEvent.HeadMoved;
+import dev.espalier.events.SessionEvent.PolicyRestored;
+import dev.espalier.events.SessionEvent.PromptEdited;
+import dev.espalier.events.SessionEvent.PromptIssued;
+import dev.espalier.events.SessionEvent.PromptSkipped;
+import dev.espalier.events.SessionEvent.RolloutsReady;
+import dev.espalier.events.SessionEvent.SessionCreated;
+import dev.espalier.events.SessionEvent.StepApplied;
+import dev.espalier.session.domain.SessionCommand.Checkout;
+import dev.espalier.session.domain.SessionCommand.CreateSession;
+import dev.espalier.session.domain.SessionCommand.EditPrompt;
+import dev.espalier.session.domain.SessionCommand.MakeChoice;
+import dev.espalier.session.domain.SessionCommand.Redo;
+import dev.espalier.session.domain.SessionCommand.SkipPrompt;
+import dev.espalier.session.domain.SessionCommand.Undo;
+import dev.espalier.session.domain.SessionState.Node;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * The rules of a session. {@link #decide} turns a command into events and {@link #react} answers the events other
+ * services append (a step applied or a policy restored opens the next prompt); neither does I/O, time and ids come
+ * from the injected clock and supplier. {@link #evolve} folds one event into the state and does nothing else.
+ */
+public final class SessionDecider {
+
+    /** The longest comment a person may attach to a choice, in characters. */
+    public static final int MAX_COMMENT_CHARS = 2000;
+
+    private final Clock clock;
+    private final Supplier<UUID> ids;
+
+    public SessionDecider(Clock clock, Supplier<UUID> ids) {
+        this.clock = clock;
+        this.ids = ids;
+    }
+
+    public List<SessionEvent> decide(SessionCommand command, SessionState state, PromptSequence prompts) {
+        if (command instanceof CreateSession create) {
+            if (state.exists()) {
+                throw new SessionRejection.Conflict("session " + state.sessionId() + " already exists");
+            }
+            return create(state, create.config(), prompts);
+        }
+        if (!state.exists()) {
+            throw new SessionRejection.NotFound("no session " + state.sessionId());
+        }
+        Long expected = command.expectedVersion();
+        if (expected != null && expected != state.version()) {
+            throw new SessionRejection.VersionConflict("session " + state.sessionId() + " is at version "
+                    + state.version() + ", the command expected " + expected);
+        }
+        return switch (command) {
+            case CreateSession c -> throw new IllegalStateException("handled above");
+            case MakeChoice c -> List.of(choose(state, c));
+            case SkipPrompt s -> skip(state, prompts);
+            case EditPrompt e -> edit(state, e.text());
+            case Undo u -> List.of(undo(state));
+            case Redo r -> List.of(redo(state));
+            case Checkout c -> List.of(checkout(state, c.nodeId()));
+        };
+    }
+
+    /**
+     * What the session does once another service's event is folded in: after a step is applied or a policy
+     * restored, the next prompt is issued under HEAD.
+     */
+    public List<SessionEvent> react(SessionState before, SessionState after, SessionEvent appended,
+                                    PromptSequence prompts) {
+        boolean trainerDone = (before.phase() == SessionPhase.AWAITING_STEP
+                || before.phase() == SessionPhase.AWAITING_POLICY) && after.phase() == SessionPhase.OUT_OF_PROMPTS;
+        if (!trainerDone) {
+            return List.of();
+        }
+        return nextPrompt(after, ids.get(), appended.eventId(), prompts).<List<SessionEvent>>map(List::of)
+                .orElse(List.of());
+    }
+
+    private List<SessionEvent> create(SessionState state, SessionConfig config, PromptSequence prompts) {
+        var created = new SessionCreated(ids.get(), state.sessionId(), now(), null, config, ids.get());
+        SessionState after = evolve(state, created);
+        List<SessionEvent> events = new ArrayList<>();
+        events.add(created);
+        nextPrompt(after, ids.get(), created.eventId(), prompts).ifPresent(events::add);
+        return events;
+    }
+
+    private ChoiceMade choose(SessionState state, MakeChoice choice) {
+        if (state.phase() != SessionPhase.AWAITING_CHOICE) {
+            throw new SessionRejection.Conflict("cannot choose now: " + describe(state.phase()));
+        }
+        RolloutsReady rollouts = state.currentRollouts();
+        PromptIssued prompt = state.currentPrompt();
+        if (rollouts.policyVersion() != prompt.parentPolicyVersion()) {
+            throw new SessionRejection.Conflict("the rollouts were written with policy version "
+                    + rollouts.policyVersion() + " but node " + prompt.nodeId() + " plays policy version "
+                    + prompt.parentPolicyVersion());
+        }
+        Integer index = choice.chosenIndex();
+        int n = rollouts.rollouts().size();
+        if (index != null && (index < 0 || index >= n)) {
+            throw new SessionRejection.InvalidArgument("choice",
+                    "must be a rollout index between 0 and " + (n - 1) + " or \"none\", was " + index);
+        }
+        if (choice.comment() != null && choice.comment().length() > MAX_COMMENT_CHARS) {
+            throw new SessionRejection.InvalidArgument("comment", "is longer than " + MAX_COMMENT_CHARS + " characters");
+        }
+        return new ChoiceMade(ids.get(), state.sessionId(), now(), null, rollouts.eventId(), prompt.nodeId(), index,
+                rollouts.policyVersion(), choice.comment());
+    }
+
+    private List<SessionEvent> skip(SessionState state, PromptSequence prompts) {
+        PromptIssued open = requireOpenPrompt(state, "skip");
+        var skipped = new PromptSkipped(ids.get(), state.sessionId(), now(), null, open.nodeId(), open.eventId());
+        List<SessionEvent> events = new ArrayList<>();
+        events.add(skipped);
+        SessionState after = evolve(state, skipped);
+        // The skipped step stays the same node: the next prompt is played in its place under the same parent.
+        nextPrompt(after, open.nodeId(), skipped.eventId(), prompts).ifPresent(events::add);
+        return events;
+    }
+
+    private List<SessionEvent> edit(SessionState state, String text) {
+        if (text == null || text.isBlank()) {
+            throw new SessionRejection.InvalidArgument("text", "must not be blank");
+        }
+        if (text.length() > SessionConfig.MAX_PROMPT_CHARS) {
+            throw new SessionConfig.PromptTooLargeException("text", text.length());
+        }
+        if (state.phase() == SessionPhase.OUT_OF_PROMPTS) {
+            return List.of(issue(state, ids.get(), -1, text, null));
+        }
+        PromptIssued open = requireOpenPrompt(state, "edit the prompt");
+        var edited = new PromptEdited(ids.get(), state.sessionId(), now(), null, open.nodeId(), open.eventId());
+        return List.of(edited, issue(evolve(state, edited), open.nodeId(), -1, text, edited.eventId()));
+    }
+
+    private HeadMoved undo(SessionState state) {
+        requireNoStepInFlight(state, "undo");
+        Node head = state.headNode();
+        if (head.parent() == null) {
+            throw new SessionRejection.Conflict("nothing to undo: HEAD is at the start of the session");
+        }
+        return move(state, head.parent(), HeadMoved.Reason.UNDO);
+    }
+
+    private HeadMoved redo(SessionState state) {
+        requireNoStepInFlight(state, "redo");
+        UUID child = state.headNode().redoChild();
+        if (child == null) {
+            throw new SessionRejection.Conflict("nothing to redo from node " + state.head());
+        }
+        return move(state, child, HeadMoved.Reason.REDO);
+    }
+
+    private HeadMoved checkout(SessionState state, UUID nodeId) {
+        if (nodeId == null) {
+            throw new SessionRejection.InvalidArgument("nodeId", "is required");
+        }
+        if (!state.nodes().containsKey(nodeId)) {
+            throw new SessionRejection.InvalidArgument("nodeId", nodeId + " is not a played node of session "
+                    + state.sessionId());
+        }
+        requireNoStepInFlight(state, "check out a node");
+        if (nodeId.equals(state.head())) {
+            throw new SessionRejection.Conflict("HEAD is already at node " + nodeId);
+        }
+        return move(state, nodeId, HeadMoved.Reason.CHECKOUT);
+    }
+
+    private HeadMoved move(SessionState state, UUID to, HeadMoved.Reason reason) {
+        return new HeadMoved(ids.get(), state.sessionId(), now(), null, state.head(), to, reason);
+    }
+
+    private Optional<PromptIssued> nextPrompt(SessionState state, UUID nodeId, UUID causation, PromptSequence prompts) {
+        int position = state.nextPromptIndex();
+        return prompts.at(position).map(text -> issue(state, nodeId, position, text, causation));
+    }
+
+    private PromptIssued issue(SessionState state, UUID nodeId, int position, String text, UUID causation) {
+        SessionConfig config = state.config();
+        List<ChatMessage> messages = new ArrayList<>();
+        if (config.format().systemPrompt() != null && !config.format().systemPrompt().isBlank()) {
+            messages.add(ChatMessage.system(config.format().systemPrompt()));
+        }
+        messages.add(ChatMessage.user(text));
+        UUID parent = state.head();
+        return new PromptIssued(ids.get(), state.sessionId(), now(), causation, nodeId, parent,
+                state.nodes().get(parent).policyVersion(), position, messages, config.format(), config.sampling(),
+                config.groupSize(), config.controlPrompt());
+    }
+
+    private static PromptIssued requireOpenPrompt(SessionState state, String action) {
+        if (state.phase() != SessionPhase.AWAITING_ROLLOUTS && state.phase() != SessionPhase.AWAITING_CHOICE) {
+            throw new SessionRejection.Conflict("cannot " + action + " now: " + describe(state.phase()));
+        }
+        return state.currentPrompt();
+    }
+
+    private static void requireNoStepInFlight(SessionState state, String action) {
+        if (state.phase() == SessionPhase.AWAITING_STEP) {
+            throw new SessionRejection.Conflict("cannot " + action + " now: " + describe(state.phase()));
+        }
+    }
+
+    private static String describe(SessionPhase phase) {
+        return switch (phase) {
+            case AWAITING_ROLLOUTS -> "the rollouts for the current prompt are not ready yet";
+            case AWAITING_CHOICE -> "the rollouts are waiting for a choice";
+            case AWAITING_STEP -> "the training step for the last choice is in flight";
+            case AWAITING_POLICY -> "the trainer is restoring the policy of the node HEAD moved to";
+            case OUT_OF_PROMPTS -> "no prompt is open (the prompt source is used up; edit to type one)";
+        };
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+
+    /** The state after {@code events}, in order, starting from nothing. */
+    public static SessionState fold(UUID sessionId, List<SessionEvent> events) {
+        SessionState state = SessionState.none(sessionId);
+        for (SessionEvent event : events) {
+            state = evolve(state, event);
+        }
+        return state;
+    }
+
+    public static SessionState evolve(SessionState state, SessionEvent event) {
+        if (!state.exists() && !(event instanceof SessionCreated)) {
+            throw new IllegalStateException(event.getClass().getSimpleName() + " " + event.eventId()
+                    + " comes before the session-created event of session " + state.sessionId());
+        }
+        SessionState next = switch (event) {
+            case SessionCreated c -> new SessionState(c.sessionId(), state.version(), c.config(), c.rootNodeId(),
+                    Map.of(c.rootNodeId(), new Node(c.rootNodeId(), null, 0, null)), c.rootNodeId(),
+                    SessionPhase.OUT_OF_PROMPTS, null, null, null, 0);
+            case PromptIssued p -> state.withPrompt(p,
+                    p.promptIndex() >= 0 ? p.promptIndex() + 1 : state.nextPromptIndex());
+            case RolloutsReady r -> state.phase() == SessionPhase.AWAITING_ROLLOUTS
+                    && state.currentPrompt().eventId().equals(r.promptIssuedId()) ? state.withRollouts(r) : state;
+            case ChoiceMade c -> state.withChoice(c);
+            case PromptSkipped s -> state.withHead(state.nodes(), state.head(), SessionPhase.OUT_OF_PROMPTS);
+            case PromptEdited e -> state.withHead(state.nodes(), state.head(), SessionPhase.OUT_OF_PROMPTS);
+            case StepApplied s -> completesPendingChoice(state, s) ? applyStep(state, s) : state;
+            case HeadMoved h -> moveHead(state, h);
+            case PolicyRestored p -> state.phase() == SessionPhase.AWAITING_POLICY && p.nodeId().equals(state.head())
+                    ? state.withHead(state.nodes(), state.head(), SessionPhase.OUT_OF_PROMPTS) : state;
+        };
+        return next.at(state.version() + 1);
+    }
+
+    private static boolean completesPendingChoice(SessionState state, StepApplied step) {
+        return state.phase() == SessionPhase.AWAITING_STEP && state.pendingChoice().eventId().equals(step.choiceMadeId());
+    }
+
+    private static SessionState applyStep(SessionState state, StepApplied step) {
+        Map<UUID, Node> nodes = new HashMap<>(state.nodes());
+        nodes.put(step.nodeId(), new Node(step.nodeId(), state.currentPrompt().parentNodeId(), step.policyVersion(), null));
+        return state.withHead(nodes, step.nodeId(), SessionPhase.OUT_OF_PROMPTS);
+    }
+
+    private static SessionState moveHead(SessionState state, HeadMoved moved) {
+        Map<UUID, Node> nodes = new HashMap<>(state.nodes());
+        if (moved.reason() == HeadMoved.Reason.UNDO) {
+            nodes.put(moved.toNodeId(), nodes.get(moved.toNodeId()).withRedoChild(moved.fromNodeId()));
+        }
+        return state.withHead(nodes, moved.toNodeId(), SessionPhase.AWAITING_POLICY);
+    }
+}

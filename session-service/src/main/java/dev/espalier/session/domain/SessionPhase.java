@@ -1,0 +1,15 @@
+package dev.espalier.session.domain;
+
+/** Where the game loop of a session stands (DESIGN.md §1). */
+public enum SessionPhase {
+    /** A prompt is issued; the rollout-service is writing answers. */
+    AWAITING_ROLLOUTS,
+    /** The answers are there; the person picks one, none, skips or edits. */
+    AWAITING_CHOICE,
+    /** A choice is made; the trainer is applying the step. */
+    AWAITING_STEP,
+    /** HEAD moved; the trainer is restoring that node's policy. */
+    AWAITING_POLICY,
+    /** No prompt is open: the prompt source is used up. An edit can still play a typed prompt. */
+    OUT_OF_PROMPTS
+}

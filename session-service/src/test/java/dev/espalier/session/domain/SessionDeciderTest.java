@@ -1,0 +1,350 @@
+package dev.espalier.session.domain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.espalier.events.ChatMessage;
+import dev.espalier.events.SessionConfig;
+import dev.espalier.events.SessionEvent;
+import dev.espalier.events.SessionEvent.ChoiceMade;
+import dev.espalier.events.SessionEvent.HeadMoved;
+import dev.espalier.events.SessionEvent.PolicyRestored;
+import dev.espalier.events.SessionEvent.PromptEdited;
+import dev.espalier.events.SessionEvent.PromptIssued;
+import dev.espalier.events.SessionEvent.PromptSkipped;
+import dev.espalier.events.SessionEvent.RolloutsReady;
+import dev.espalier.events.SessionEvent.SessionCreated;
+import dev.espalier.events.SessionEvent.StepApplied;
+import dev.espalier.session.domain.SessionCommand.Checkout;
+import dev.espalier.session.domain.SessionCommand.CreateSession;
+import dev.espalier.session.domain.SessionCommand.EditPrompt;
+import dev.espalier.session.domain.SessionCommand.MakeChoice;
+import dev.espalier.session.domain.SessionCommand.Redo;
+import dev.espalier.session.domain.SessionCommand.SkipPrompt;
+import dev.espalier.session.domain.SessionCommand.Undo;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** Given events, when a command (or another service's event), then events: no database, no Kafka. */
+class SessionDeciderTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-21T06:00:00Z");
+    private static final UUID SESSION = UUID.fromString("00000000-0000-0000-0000-0000000000aa");
+    private static final List<String> PROMPTS = List.of("first", "second", "third");
+
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final SessionDecider decider = new SessionDecider(Clock.fixed(NOW, ZoneOffset.UTC),
+            () -> new UUID(0, nextId.getAndIncrement()));
+    private final PromptSequence prompts = i -> i < PROMPTS.size() ? Optional.of(PROMPTS.get(i)) : Optional.empty();
+    private final List<SessionEvent> history = new ArrayList<>();
+
+    static SessionConfig config() {
+        return new SessionConfig("tiny-model",
+                new SessionConfig.PromptSourceSpec(SessionConfig.PromptSourceSpec.Kind.TYPED, null, null, null,
+                        PROMPTS, 1),
+                new SessionConfig.PromptFormat(SessionConfig.PromptFormat.Mode.CHAT, "Be kind.", null, null), 4,
+                new SessionConfig.Sampling(1.2, 0.1, 1.0, 256, 7),
+                new SessionConfig.Lora(16, 16, SessionConfig.Lora.DEFAULT_TARGETS), SessionConfig.Objective.GRPO,
+                2e-5, 0.03, 0, 1, 0.1, 5, "control?");
+    }
+
+    @Test
+    void create_recordsConfig_andIssuesFirstPromptUnderTheRoot() {
+        List<SessionEvent> events = when(new CreateSession(config()));
+
+        var created = assertInstanceOf(SessionCreated.class, events.get(0));
+        var prompt = assertInstanceOf(PromptIssued.class, events.get(1));
+        assertEquals(config(), created.config());
+        assertEquals(created.rootNodeId(), prompt.parentNodeId());
+        assertEquals(0, prompt.parentPolicyVersion());
+        assertEquals(0, prompt.promptIndex());
+        assertEquals(List.of(ChatMessage.system("Be kind."), ChatMessage.user("first")), prompt.messages());
+        assertEquals(created.eventId(), prompt.causationId());
+        assertEquals(NOW, prompt.occurredAt());
+        assertEquals("control?", prompt.controlPrompt());
+    }
+
+    @Test
+    void choose_isRejected_whenRolloutsNotReady() {
+        given(new CreateSession(config()));
+        assertThrows(SessionRejection.Conflict.class, () -> when(new MakeChoice(null, 0, null)));
+    }
+
+    @Test
+    void choose_recordsThePick_forTheRolloutsOfTheOpenPrompt() {
+        given(new CreateSession(config()));
+        RolloutsReady ready = givenRollouts(0);
+
+        var choice = assertInstanceOf(ChoiceMade.class, when(new MakeChoice(2L + 1, 3, "best")).getFirst());
+
+        assertEquals(ready.eventId(), choice.rolloutsReadyId());
+        assertEquals(3, choice.chosenIndex());
+        assertEquals(0, choice.policyVersion());
+        assertEquals(lastPrompt().nodeId(), choice.nodeId());
+        assertEquals("best", choice.comment());
+    }
+
+    @Test
+    void choose_none_isRecordedAsNoIndex() {
+        given(new CreateSession(config()));
+        givenRollouts(0);
+        var choice = assertInstanceOf(ChoiceMade.class, when(new MakeChoice(null, null, null)).getFirst());
+        assertTrue(choice.isNone());
+    }
+
+    @Test
+    void choose_isRejected_whenIndexOutOfRange() {
+        given(new CreateSession(config()));
+        givenRollouts(0);
+        var e = assertThrows(SessionRejection.InvalidArgument.class, () -> when(new MakeChoice(null, 4, null)));
+        assertEquals("choice", e.argument());
+        assertThrows(SessionRejection.InvalidArgument.class, () -> when(new MakeChoice(null, -1, null)));
+    }
+
+    @Test
+    void choose_isRejected_whenRolloutsWereWrittenWithAnotherPolicyVersion() {
+        given(new CreateSession(config()));
+        givenRollouts(7);
+        assertThrows(SessionRejection.Conflict.class, () -> when(new MakeChoice(null, 0, null)));
+    }
+
+    @Test
+    void command_isRejected_whenExpectedVersionIsStale() {
+        given(new CreateSession(config()));
+        givenRollouts(0);
+        assertThrows(SessionRejection.VersionConflict.class, () -> when(new MakeChoice(2L, 0, null)));
+    }
+
+    @Test
+    void rolloutsForAnEarlierPrompt_areFoldedWithoutEffect() {
+        given(new CreateSession(config()));
+        PromptIssued first = lastPrompt();
+        given(new SkipPrompt(null));
+        history.add(rollouts(first, 0));
+        assertEquals(SessionPhase.AWAITING_ROLLOUTS, state().phase());
+    }
+
+    @Test
+    void stepApplied_completesTheNode_andIssuesTheNextPromptUnderIt() {
+        given(new CreateSession(config()));
+        givenRollouts(0);
+        given(new MakeChoice(null, 1, null));
+
+        List<SessionEvent> reaction = whenApplied(step(lastChoice(), 1));
+
+        var next = assertInstanceOf(PromptIssued.class, reaction.getFirst());
+        assertEquals(lastChoice().nodeId(), next.parentNodeId());
+        assertEquals(1, next.parentPolicyVersion());
+        assertEquals("second", next.userText());
+        assertEquals(1, next.promptIndex());
+    }
+
+    @Test
+    void stepApplied_twiceForTheSameChoice_reactsOnce() {
+        given(new CreateSession(config()));
+        givenRollouts(0);
+        given(new MakeChoice(null, 1, null));
+        StepApplied step = step(lastChoice(), 1);
+        history.addAll(whenApplied(step));
+
+        assertEquals(List.of(), whenApplied(new StepApplied(UUID.randomUUID(), SESSION, NOW, null,
+                step.choiceMadeId(), step.nodeId(), 1, step.metrics(), step.adapter(), false, 1)));
+    }
+
+    @Test
+    void skip_playsTheNextPromptAtTheSameNode() {
+        given(new CreateSession(config()));
+        PromptIssued first = lastPrompt();
+
+        List<SessionEvent> events = when(new SkipPrompt(null));
+
+        assertInstanceOf(PromptSkipped.class, events.get(0));
+        var next = assertInstanceOf(PromptIssued.class, events.get(1));
+        assertEquals(first.nodeId(), next.nodeId());
+        assertEquals("second", next.userText());
+    }
+
+    @Test
+    void edit_replacesTheTextAtTheSameNode_andKeepsThePromptOrder() {
+        given(new CreateSession(config()));
+        PromptIssued first = lastPrompt();
+
+        List<SessionEvent> events = when(new EditPrompt(null, "my own words"));
+
+        assertInstanceOf(PromptEdited.class, events.get(0));
+        var edited = assertInstanceOf(PromptIssued.class, events.get(1));
+        assertEquals(first.nodeId(), edited.nodeId());
+        assertEquals("my own words", edited.userText());
+        assertEquals(-1, edited.promptIndex());
+        history.addAll(events);
+        assertEquals(1, state().nextPromptIndex());
+    }
+
+    @Test
+    void edit_isRejected_whenTooLong_withPromptTooLarge() {
+        given(new CreateSession(config()));
+        assertThrows(SessionConfig.PromptTooLargeException.class,
+                () -> when(new EditPrompt(null, "x".repeat(SessionConfig.MAX_PROMPT_CHARS + 1))));
+    }
+
+    @Test
+    void undo_isRejected_atTheRoot_andWhileAStepIsInFlight() {
+        given(new CreateSession(config()));
+        assertThrows(SessionRejection.Conflict.class, () -> when(new Undo(null)));
+        givenRollouts(0);
+        given(new MakeChoice(null, 0, null));
+        assertThrows(SessionRejection.Conflict.class, () -> when(new Undo(null)));
+    }
+
+    @Test
+    void undo_movesHeadToTheParent_thenPolicyRestored_opensAPromptThere_andAChoiceBranches() {
+        UUID first = playStep(1);
+        UUID root = state().rootNodeId();
+
+        var moved = assertInstanceOf(HeadMoved.class, when(new Undo(null)).getFirst());
+        assertEquals(new HeadMoved(moved.eventId(), SESSION, NOW, null, first, root, HeadMoved.Reason.UNDO), moved);
+        history.add(moved);
+        assertEquals(SessionPhase.AWAITING_POLICY, state().phase());
+        assertThrows(SessionRejection.Conflict.class, () -> when(new MakeChoice(null, 0, null)));
+
+        var reopened = assertInstanceOf(PromptIssued.class,
+                whenApplied(new PolicyRestored(UUID.randomUUID(), SESSION, NOW, moved.eventId(), root, 0, 1, null))
+                        .getFirst());
+        assertEquals(root, reopened.parentNodeId());
+        assertEquals(0, reopened.parentPolicyVersion());
+
+        history.add(reopened);
+        UUID branch = playOpenPrompt(2);
+        assertEquals(root, state().nodes().get(branch).parent());
+        assertEquals(root, state().nodes().get(first).parent());
+    }
+
+    @Test
+    void redo_returnsToTheChildTheUndoLeft() {
+        UUID first = playStep(1);
+        given(new Undo(null));
+
+        var redo = assertInstanceOf(HeadMoved.class, when(new Redo(null)).getFirst());
+
+        assertEquals(first, redo.toNodeId());
+        assertEquals(HeadMoved.Reason.REDO, redo.reason());
+    }
+
+    @Test
+    void redo_isRejected_whenNothingWasUndone() {
+        playStep(1);
+        assertThrows(SessionRejection.Conflict.class, () -> when(new Redo(null)));
+    }
+
+    @Test
+    void checkout_movesHeadToAnyPlayedNode_andRejectsUnknownNodes() {
+        UUID first = playStep(1);
+        playOpenPrompt(2);
+
+        var moved = assertInstanceOf(HeadMoved.class, when(new Checkout(null, first)).getFirst());
+        assertEquals(first, moved.toNodeId());
+        assertEquals(HeadMoved.Reason.CHECKOUT, moved.reason());
+        var e = assertThrows(SessionRejection.InvalidArgument.class, () -> when(new Checkout(null, UUID.randomUUID())));
+        assertEquals("nodeId", e.argument());
+    }
+
+    @Test
+    void afterTheLastPrompt_theSessionIsOutOfPrompts_andAnEditPlaysATypedPrompt() {
+        playStep(1);
+        playOpenPrompt(2);
+        playOpenPrompt(3);
+        assertEquals(SessionPhase.OUT_OF_PROMPTS, state().phase());
+        assertNull(state().currentPrompt());
+
+        var typed = assertInstanceOf(PromptIssued.class, when(new EditPrompt(null, "one more")).getFirst());
+        assertEquals(state().head(), typed.parentNodeId());
+        assertEquals(3, typed.parentPolicyVersion());
+    }
+
+    @Test
+    void commands_onAMissingSession_areNotFound() {
+        assertThrows(SessionRejection.NotFound.class, () -> when(new Undo(null)));
+    }
+
+    // --- helpers: the history is the only state ---
+
+    private UUID playStep(long newPolicyVersion) {
+        given(new CreateSession(config()));
+        return playOpenPrompt(newPolicyVersion);
+    }
+
+    private UUID playOpenPrompt(long newPolicyVersion) {
+        givenRollouts(lastPrompt().parentPolicyVersion());
+        given(new MakeChoice(null, 0, null));
+        StepApplied step = step(lastChoice(), newPolicyVersion);
+        history.addAll(whenApplied(step));
+        return step.nodeId();
+    }
+
+    private void given(SessionCommand command) {
+        history.addAll(when(command));
+    }
+
+    private List<SessionEvent> when(SessionCommand command) {
+        return decider.decide(command, state(), prompts);
+    }
+
+    /** Appends another service's event and returns the session's reaction (also appended). */
+    private List<SessionEvent> whenApplied(SessionEvent foreign) {
+        SessionState before = state();
+        history.add(foreign);
+        List<SessionEvent> reaction = decider.react(before, state(), foreign, prompts);
+        List<SessionEvent> all = new ArrayList<>(reaction);
+        history.addAll(reaction);
+        return all;
+    }
+
+    private SessionState state() {
+        return SessionDecider.fold(SESSION, history);
+    }
+
+    private RolloutsReady givenRollouts(long policyVersion) {
+        RolloutsReady r = rollouts(lastPrompt(), policyVersion);
+        history.add(r);
+        return r;
+    }
+
+    private static RolloutsReady rollouts(PromptIssued prompt, long policyVersion) {
+        var one = new RolloutsReady.Rollout(0, "a", List.of(1), List.of(-1.0), "eos");
+        return new RolloutsReady(UUID.randomUUID(), SESSION, NOW, prompt.eventId(), prompt.eventId(), policyVersion,
+                List.of(5), List.of(one, one, one, one), null, new RolloutsReady.Timings(0, 1, 4));
+    }
+
+    private static StepApplied step(ChoiceMade choice, long policyVersion) {
+        return new StepApplied(UUID.randomUUID(), SESSION, NOW, choice.eventId(), choice.eventId(), choice.nodeId(),
+                policyVersion, new StepApplied.StepMetrics(1, 1, 0, 1, List.of(), List.of()),
+                new StepApplied.AdapterRef("mem:" + policyVersion, "00"), false, 1);
+    }
+
+    private PromptIssued lastPrompt() {
+        return last(PromptIssued.class);
+    }
+
+    private ChoiceMade lastChoice() {
+        return last(ChoiceMade.class);
+    }
+
+    private <T extends SessionEvent> T last(Class<T> type) {
+        for (int i = history.size() - 1; i >= 0; i--) {
+            if (type.isInstance(history.get(i))) {
+                return type.cast(history.get(i));
+            }
+        }
+        throw new AssertionError("no " + type.getSimpleName() + " in the history");
+    }
+}

@@ -1,0 +1,105 @@
+package dev.espalier.session.it;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.espalier.events.SessionEvent;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(EmbeddedServices.class)
+class ConcurrencyAndIdempotencyTest extends SessionFixture {
+
+    @Test
+    void twoSimultaneousChoices_forTheSamePrompt_exactlyOneWins_theOtherGets409() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            UUID id = createSession(List.of("race"));
+            rolloutsArrive(id);
+            long version = view(id).getLong("version");
+            CountDownLatch start = new CountDownLatch(1);
+
+            List<CompletableFuture<Integer>> racers = Stream.of(0, 3).map(choice -> CompletableFuture.supplyAsync(() -> {
+                awaitQuietly(start);
+                return given().contentType(ContentType.JSON)
+                        .body(Map.of("choice", choice, "expectedVersion", version))
+                        .post("/sessions/{id}/choice", id).statusCode();
+            })).toList();
+            start.countDown();
+
+            List<Integer> statuses = racers.stream().map(CompletableFuture::join).sorted().toList();
+            assertEquals(List.of(200, 409), statuses);
+            assertEquals(1, events(id).stream().filter(e -> e instanceof SessionEvent.ChoiceMade).count());
+            assertEquals(version + 1, view(id).getLong("version"));
+        }
+    }
+
+    @Test
+    void twoSimultaneousChoices_withoutExpectedVersion_stillStoreOneChoice() {
+        UUID id = createSession(List.of("race"));
+        rolloutsArrive(id);
+        CountDownLatch start = new CountDownLatch(1);
+
+        List<CompletableFuture<Integer>> racers = Stream.of(1, 2).map(choice -> CompletableFuture.supplyAsync(() -> {
+            awaitQuietly(start);
+            return given().contentType(ContentType.JSON).body(Map.of("choice", choice))
+                    .post("/sessions/{id}/choice", id).statusCode();
+        })).toList();
+        start.countDown();
+
+        assertEquals(List.of(200, 409), racers.stream().map(CompletableFuture::join).sorted().toList());
+        assertEquals(1, events(id).stream().filter(e -> e instanceof SessionEvent.ChoiceMade).count());
+    }
+
+    @Test
+    void rolloutsReadyDeliveredTwice_isStoredOnce() {
+        UUID id = createSession(List.of("one", "two"));
+        SessionEvent.RolloutsReady ready = rolloutsArrive(id);
+
+        workers.send(ready);
+        // A later record on the same partition: once it is stored, the duplicate before it has been consumed.
+        SessionEvent.RolloutsReady marker = Workers.rolloutsFor(last(id, SessionEvent.PromptIssued.class));
+        workers.send(marker);
+        await().atMost(WAIT).until(() -> store.contains(marker.eventId()));
+
+        assertEquals(1, events(id).stream().filter(e -> e.eventId().equals(ready.eventId())).count());
+        assertEquals("AWAITING_CHOICE", view(id).getString("phase"));
+    }
+
+    @Test
+    void stepAppliedDeliveredTwice_isStoredOnce_andOpensOneNextPrompt() {
+        UUID id = createSession(List.of("one", "two", "three"));
+        rolloutsArrive(id);
+        choose(id, 1);
+        SessionEvent.StepApplied step = stepArrives(id, 1);
+
+        workers.send(step);
+        var marker = new SessionEvent.PolicyRestored(UUID.randomUUID(), id, Instant.now(), null, UUID.randomUUID(),
+                9, 0, null);
+        workers.send(marker);
+        await().atMost(WAIT).until(() -> store.contains(marker.eventId()));
+
+        List<SessionEvent> events = events(id);
+        assertEquals(1, events.stream().filter(e -> e.eventId().equals(step.eventId())).count());
+        assertEquals(2, events.stream().filter(e -> e instanceof SessionEvent.PromptIssued).count());
+        assertEquals("two", view(id).getString("currentPrompt.text"));
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

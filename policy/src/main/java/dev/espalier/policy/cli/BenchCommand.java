@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.espalier.policy.bench.DecodeBenchmark;
+import dev.espalier.policy.bench.GrpoBenchmark;
 import dev.espalier.policy.bench.MemoryBandwidth;
 import dev.espalier.policy.model.Architecture;
 import dev.espalier.policy.model.CausalLm;
@@ -87,6 +88,7 @@ final class BenchCommand {
             out.put("floor_step_ms", round(floorStep * 1e3));
             out.put("floor_tokens_per_s", round(rows / floorStep));
             out.put("fraction_of_floor_best", round(floorStep / best.decodeStepSeconds()));
+            out.set("grpo_step", GrpoBenchmark.run(model, modelDir, rows, promptTokens, newTokens, repeats));
             return out;
         }
     }

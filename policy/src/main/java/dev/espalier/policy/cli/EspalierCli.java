@@ -30,6 +30,12 @@ public final class EspalierCli {
             --model is a model directory or a Hugging Face id org/name[@revision] (downloaded into the HF cache;
             HF_HOME, HF_HUB_CACHE, HF_TOKEN, HF_ENDPOINT and HF_HUB_OFFLINE are honoured).
               bench      [--model DIR --n 4 --prompt-tokens 64 --new-tokens 128 --repeat 3 --threads]
+              step       --model DIR --adapter-in DIR|none --case CASE.json --out DIR [--objective grpo|dpo
+                         --aggregation seq-mean|seq-sum|token-mean --lr --kl-beta --weight-decay --max-grad-norm
+                         --dpo-beta --lora-rank --lora-alpha --lora-targets --seed --threads]
+              merge      --model DIR --adapter DIR --out DIR
+              autopilot  --model DIR --prompts FILE --prefer-ids 1,2 --steps N [-n 4 --chooser prefer|random
+                         --max-new-tokens 16 --temperature 1 --eval-every 5 --eval-samples 16 --out DIR, step options]
             """;
 
     private final ModelLocator models;
@@ -41,8 +47,8 @@ public final class EspalierCli {
     }
 
     public static void main(String[] argv) {
-        int status = new EspalierCli(new HubModelLocator(HubClient.fromEnvironment(), System.err),
-                AdapterInput.BASE_MODEL)
+        ModelLocator models = new HubModelLocator(HubClient.fromEnvironment(), System.err);
+        int status = new EspalierCli(models, new LoraAdapterInput(models))
                 .run(argv, System.out, System.err);
         System.exit(status);
     }
@@ -59,6 +65,9 @@ public final class EspalierCli {
                 case "score" -> out.println(ScoreCommand.run(Args.parse(argv, 1, Set.of()), models, adapters));
                 case "generate" -> GenerateCommand.run(Args.parse(argv, 1, GenerateCommand.FLAGS), models, adapters, out);
                 case "bench" -> out.println(BenchCommand.run(Args.parse(argv, 1, Set.of())));
+                case "step" -> out.println(StepCommand.run(Args.parse(argv, 1, Set.of()), models));
+                case "merge" -> out.println(MergeCommand.run(Args.parse(argv, 1, Set.of()), models));
+                case "autopilot" -> AutopilotCommand.run(Args.parse(argv, 1, Set.of()), models, out);
                 default -> {
                     err.println("espalier: unknown command '" + command + "'");
                     err.print(USAGE);

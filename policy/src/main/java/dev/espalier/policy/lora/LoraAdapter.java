@@ -37,7 +37,7 @@ public final class LoraAdapter implements ProjectionDelta, AutoCloseable {
     private final List<LoraTarget> targets;
     private final NDManager manager;
     private final Map<String, Integer> indexByModule = new LinkedHashMap<>();
-    private final float scaling;
+    private final NDArray scaling; // [] alpha / r, engine-owned (see GraphScalar)
     private List<NDArray> parameters;
 
     private LoraAdapter(LoraConfig config, List<LoraTarget> targets, NDManager manager, List<NDArray> parameters) {
@@ -45,7 +45,7 @@ public final class LoraAdapter implements ProjectionDelta, AutoCloseable {
         this.targets = List.copyOf(targets);
         this.manager = manager;
         this.parameters = List.copyOf(parameters);
-        this.scaling = (float) config.scaling();
+        this.scaling = GraphScalar.of(manager, config.scaling());
         for (int i = 0; i < targets.size(); i++) {
             indexByModule.put(targets.get(i).modulePath(), i);
         }

@@ -67,8 +67,19 @@ final class Rotary {
                 }
             }
         }
-        NDList both = manager.create(table, new Shape(2, batch, time, heads, headDim)).split(2, 0);
+        NDList both = ownedCopy(manager.create(table, new Shape(2, batch, time, heads, headDim))).split(2, 0);
         return new NDList(both.get(0).squeeze(0), both.get(1).squeeze(0));
+    }
+
+    /**
+     * An array created from Java data points into a direct buffer that only its Java object keeps alive; once the
+     * forward closes it, a GC frees that memory while the autograd graph may still read it in backward (cos/sin are
+     * saved by the multiplies). A copy owned by the engine stays valid as long as the graph needs it.
+     */
+    static NDArray ownedCopy(NDArray fromJavaData) {
+        NDArray owned = fromJavaData.duplicate();
+        fromJavaData.close();
+        return owned;
     }
 
     /** x [B,T,H+KV,D], cos/sin [B,T,H+KV,D] → x·cos + rotate_half(x)·sin. */

@@ -1,6 +1,7 @@
 package dev.espalier.policy.train;
 
 import ai.djl.ndarray.NDArray;
+import dev.espalier.policy.lora.GraphScalar;
 
 /**
  * The DPO objective of DESIGN.md §5 on sequence log-probability sums S (adapter on) and R (adapter off), [G].
@@ -15,12 +16,12 @@ public final class DpoMath {
         NDArray margin = seqLogp.sub(seqRef); // [G] implicit reward / β
         NDArray logits;
         if (choice == StepCase.NONE) {
-            logits = margin.mul(-beta);
+            logits = margin.mul(GraphScalar.of(margin, -beta));
         } else {
             long g = margin.getShape().get(0);
             NDArray chosen = margin.get(choice);                         // []
             NDArray others = margin.booleanMask(notChoice(margin, choice, g)); // [G-1]
-            logits = chosen.sub(others).mul(beta);
+            logits = chosen.sub(others).mul(GraphScalar.of(margin, beta));
         }
         return negLogSigmoid(logits).mean();
     }
@@ -34,6 +35,6 @@ public final class DpoMath {
 
     /** −log σ(z) = log(1 + e^{−|z|}) − min(z, 0), which never overflows. */
     static NDArray negLogSigmoid(NDArray z) {
-        return z.abs().neg().exp().add(1).log().sub(z.minimum(0));
+        return z.abs().neg().exp().add(1).log().sub(z.minimum(GraphScalar.of(z, 0))); // add saves no operand
     }
 }

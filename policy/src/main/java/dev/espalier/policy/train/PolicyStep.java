@@ -2,6 +2,7 @@ package dev.espalier.policy.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import dev.espalier.policy.lora.GraphScalar;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -64,7 +65,7 @@ public final class PolicyStep {
                 if (settings.objective() == Objective.GRPO) {
                     NDArray adv = work.create(toFloats(advantages));
                     policy = GrpoMath.policyTerm(seqLogp, batch.lengths, adv, settings.aggregation());
-                    total = policy.add(kl.mul((float) settings.klBeta()));
+                    total = policy.add(kl.mul(GraphScalar.of(kl, settings.klBeta())));
                 } else {
                     policy = DpoMath.loss(seqLogp, seqRef, c.choice(), settings.dpoBeta());
                     total = policy;

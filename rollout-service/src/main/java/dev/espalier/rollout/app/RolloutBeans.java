@@ -8,6 +8,7 @@ import dev.espalier.rollout.generation.RolloutEngine;
 import dev.espalier.rollout.generation.RolloutWorker;
 import dev.espalier.rollout.messaging.KafkaRolloutSink;
 import dev.espalier.rollout.policy.AdapterCache;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -34,8 +35,10 @@ public class RolloutBeans {
         return new AdapterCache(trainer, modelDir, SharedModels.manager(), workDir, size);
     }
 
+    /** Started with the application: the model is loaded before the first prompt arrives. */
     @Produces
     @ApplicationScoped
+    @Startup
     RolloutWorker worker(@ConfigProperty(name = "espalier.rollout.model-dir") Path modelDir, AdapterCache adapters,
                          KafkaRolloutSink sink,
                          @ConfigProperty(name = "espalier.fault.halt-after-tokens", defaultValue = "0") long haltAfter) {

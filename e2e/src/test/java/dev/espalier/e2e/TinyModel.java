@@ -3,7 +3,6 @@ package dev.espalier.e2e;
 import dev.espalier.policy.cli.AdapterInput;
 import dev.espalier.policy.cli.EspalierCli;
 import dev.espalier.policy.cli.ModelLocator;
-import dev.espalier.policy.cli.PromptInput;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,7 +27,7 @@ final class TinyModel {
     static Path create(Path out) {
         Path tokenizer = qwen3Tokenizer();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = new EspalierCli(ModelLocator.LOCAL_DIRECTORY, PromptInput.TOKEN_IDS, AdapterInput.BASE_MODEL)
+        int status = new EspalierCli(ModelLocator.LOCAL_DIRECTORY, AdapterInput.BASE_MODEL)
                 .run(new String[] {"init-model", "--arch", "qwen3", "--tokenizer", tokenizer.toString(),
                         "--hidden", "32", "--layers", "2", "--heads", "4", "--kv-heads", "2", "--intermediate", "64",
                         "--tied", "--seed", "9", "--out", out.toString()},

@@ -9,7 +9,6 @@ import dev.espalier.infra.EmbeddedPostgres;
 import dev.espalier.policy.cli.AdapterInput;
 import dev.espalier.policy.cli.EspalierCli;
 import dev.espalier.policy.cli.ModelLocator;
-import dev.espalier.policy.cli.PromptInput;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +40,7 @@ final class TrainerFixture {
         try {
             Path dir = Files.createTempDirectory("espalier-trainer-model-").resolve("model");
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            int status = new EspalierCli(ModelLocator.LOCAL_DIRECTORY, PromptInput.TOKEN_IDS, AdapterInput.BASE_MODEL)
+            int status = new EspalierCli(ModelLocator.LOCAL_DIRECTORY, AdapterInput.BASE_MODEL)
                     .run(new String[] {"init-model", "--arch", "llama", "--vocab", "64", "--hidden", "32",
                             "--layers", "2", "--heads", "4", "--kv-heads", "2", "--intermediate", "64",
                             "--max-positions", "64", "--seed", "5", "--out", dir.toString()},

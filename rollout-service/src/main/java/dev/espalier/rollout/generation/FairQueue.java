@@ -1,10 +1,13 @@
 package dev.espalier.rollout.generation;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * Pending work per session, handed out round-robin: each session's items in their order, sessions taking turns,
@@ -38,6 +41,21 @@ public final class FairQueue<T> {
             turns.addLast(sessionId);
         }
         return item;
+    }
+
+    /** Takes the session's pending items that match out of the queue; returns them in their order. */
+    public synchronized List<T> remove(UUID sessionId, Predicate<T> match) {
+        Deque<T> queue = pending.get(sessionId);
+        List<T> removed = new ArrayList<>();
+        if (queue == null) {
+            return removed;
+        }
+        queue.removeIf(item -> match.test(item) && removed.add(item));
+        if (queue.isEmpty()) {
+            pending.remove(sessionId);
+            turns.remove(sessionId);
+        }
+        return removed;
     }
 
     public synchronized int size() {

@@ -2,6 +2,7 @@ package dev.espalier.rollout.generation;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -38,6 +39,17 @@ public final class RolloutWorker implements AutoCloseable {
 
     public void submit(RolloutJob job) {
         queue.put(job.prompt().sessionId(), job);
+    }
+
+    /**
+     * Drops a prompt that was skipped or edited before its turn came: nobody will look at its rollouts. It is
+     * settled as done (its record may be committed). Returns false when it is not waiting (already generating,
+     * served, or never received); then it is answered as usual and the session-service ignores the late answer.
+     */
+    public boolean withdraw(UUID sessionId, UUID promptIssuedId) {
+        List<RolloutJob> dropped = queue.remove(sessionId, job -> job.prompt().eventId().equals(promptIssuedId));
+        dropped.forEach(job -> job.settlement().done());
+        return !dropped.isEmpty();
     }
 
     public int pending() {

@@ -2,7 +2,9 @@ package dev.espalier.rollout.messaging;
 
 import dev.espalier.events.EventSerde;
 import dev.espalier.events.SessionEvent;
+import dev.espalier.events.SessionEvent.PromptEdited;
 import dev.espalier.events.SessionEvent.PromptIssued;
+import dev.espalier.events.SessionEvent.PromptSkipped;
 import dev.espalier.events.SessionEvent.StepApplied;
 import dev.espalier.rollout.generation.RolloutJob;
 import dev.espalier.rollout.generation.RolloutWorker;
@@ -19,7 +21,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * generation worker, and the record is acknowledged only when its RolloutsReady is written, so with the throttled
  * commit strategy a prompt whose generation was cut short by a crash is delivered again after the restart. The
  * method returns at once, so prompts of other sessions keep arriving while one generates (the worker serves them
- * round-robin). StepApplied events tell the adapter cache which sha256 each version must have.
+ * round-robin). A prompt skipped or edited while still queued is withdrawn unanswered. StepApplied events tell
+ * the adapter cache which sha256 each version must have.
  */
 @ApplicationScoped
 public class PromptConsumer {
@@ -54,6 +57,14 @@ public class PromptConsumer {
                     }
                 }));
                 return CompletableFuture.completedFuture(null);
+            }
+            case PromptSkipped skipped -> {
+                worker.withdraw(skipped.sessionId(), skipped.promptIssuedId());
+                return message.ack();
+            }
+            case PromptEdited edited -> {
+                worker.withdraw(edited.sessionId(), edited.promptIssuedId());
+                return message.ack();
             }
             case StepApplied step -> {
                 adapters.expect(step.sessionId(), step.policyVersion(), step.adapter().sha256());

@@ -1,6 +1,7 @@
 package dev.espalier.rollout.generation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.espalier.events.ChatMessage;
@@ -118,5 +119,29 @@ class RolloutWorkerTest {
         }
         assertEquals(List.of("b1", "a1"), served);
         assertEquals(3, attemptsOfA.get());
+    }
+
+    @Test
+    void prompt_skippedWhileQueued_isNeverGenerated_butSettled() throws InterruptedException {
+        UUID a = UUID.randomUUID();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(3);
+        PromptIssued skipped = prompt(a, "a2");
+        try (RolloutWorker worker = new RolloutWorker(recording(started, release), sink(), Clock.systemUTC(),
+                Duration.ofMillis(10)).start()) {
+            PromptIssued first = prompt(a, "a1");
+            worker.submit(job(first, done));
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            worker.submit(job(skipped, done));
+            worker.submit(job(prompt(a, "a3"), done));
+
+            assertTrue(worker.withdraw(a, skipped.eventId()));
+            assertFalse(worker.withdraw(a, first.eventId()), "a prompt already generating is answered");
+            release.countDown();
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+        }
+        assertEquals(List.of("a1", "a3"), served);
+        assertEquals(List.of("a2", "a1", "a3"), acknowledged);
     }
 }

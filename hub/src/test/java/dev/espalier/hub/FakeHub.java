@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,12 +22,12 @@ import java.util.regex.Pattern;
  * with X-Linked-Etag / X-Linked-Size, small files answer with a git ETag), Range requests, and optional connection
  * cuts. Every request is recorded for assertions.
  */
-final class FakeHub implements AutoCloseable {
+public final class FakeHub implements AutoCloseable {
 
-    record Request(String method, String path, String authorization, String range) {
+    public record Request(String method, String path, String authorization, String range) {
     }
 
-    record RepoFile(byte[] content, boolean lfs) {
+    public record RepoFile(byte[] content, boolean lfs) {
         String etag() {
             return lfs ? sha256(content) : blobId();
         }
@@ -46,21 +47,33 @@ final class FakeHub implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, Repo> repos = new ConcurrentHashMap<>();
     private final Map<String, Integer> cutAfterOnce = new ConcurrentHashMap<>();
-    final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final AtomicInteger busy = new AtomicInteger();
+    private volatile String servedCommit;
+    public final List<Request> requests = new CopyOnWriteArrayList<>();
 
-    FakeHub() throws IOException {
+    public FakeHub() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
         server.start();
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     /** Adds a repo ("models/org/name" or "datasets/org/name") whose main branch points at {@code commit}. */
-    void addRepo(String kindAndId, String commit, Map<String, RepoFile> files, boolean gated) {
+    public void addRepo(String kindAndId, String commit, Map<String, RepoFile> files, boolean gated) {
         repos.put(kindAndId, new Repo(commit, Map.copyOf(files), gated));
+    }
+
+    /** Resolve answers name this commit in X-Repo-Commit, as a misbehaving mirror might. */
+    void serveCommit(String commit) {
+        servedCommit = commit;
+    }
+
+    /** The next {@code times} requests of any kind are answered 503 with Retry-After: 0. */
+    void busyFor(int times) {
+        busy.set(times);
     }
 
     /** The next download of the blob with this sha256 sends only {@code bytes} bytes, then closes the connection. */
@@ -78,6 +91,11 @@ final class FakeHub implements AutoCloseable {
             String path = ex.getRequestURI().getPath();
             requests.add(new Request(ex.getRequestMethod(), path, ex.getRequestHeaders().getFirst("Authorization"),
                     ex.getRequestHeaders().getFirst("Range")));
+            if (busy.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                ex.getResponseHeaders().set("Retry-After", "0");
+                send(ex, 503, "busy");
+                return;
+            }
             Matcher info = INFO.matcher(path);
             Matcher resolve = RESOLVE.matcher(path);
             if (info.matches()) {
@@ -144,7 +162,7 @@ final class FakeHub implements AutoCloseable {
             send(ex, 404, "Entry not found");
             return;
         }
-        ex.getResponseHeaders().set("X-Repo-Commit", repo.commit());
+        ex.getResponseHeaders().set("X-Repo-Commit", servedCommit != null ? servedCommit : repo.commit());
         if (f.lfs()) {
             ex.getResponseHeaders().set("X-Linked-Etag", "\"" + f.etag() + "\"");
             ex.getResponseHeaders().set("X-Linked-Size", Long.toString(f.content().length));

@@ -200,6 +200,40 @@ class HubClientTest {
     }
 
     @Test
+    void snapshot_refusesAFileServedForAnotherCommit() {
+        hub.serveCommit("fedcba9876543210fedcba9876543210fedcba98");
+
+        HubException e = assertThrows(HubException.class,
+                () -> client().snapshot(RepoRef.model("org/tiny"), FileFilters.globs("config.json")));
+
+        assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("fedcba98"), e.getMessage());
+        assertFalse(Files.exists(cache.resolve("models--org--tiny/snapshots/" + COMMIT + "/config.json")));
+    }
+
+    @Test
+    void snapshot_retriesWhileTheHubIsBusy() throws IOException {
+        hub.busyFor(2);
+
+        Path snapshot = client().snapshot(RepoRef.model("org/tiny"), FileFilters.globs("config.json"));
+
+        assertArrayEquals(CONFIG, Files.readAllBytes(snapshot.resolve("config.json")));
+        assertEquals(List.of("/api/models/org/tiny/revision/main", "/api/models/org/tiny/revision/main",
+                "/api/models/org/tiny/revision/main"), hub.requests.subList(0, 3).stream()
+                .map(FakeHub.Request::path).toList());
+    }
+
+    @Test
+    void snapshot_givesUp_whenTheHubStaysBusy() {
+        hub.busyFor(100);
+
+        HubException e = assertThrows(HubException.class,
+                () -> client().snapshot(RepoRef.model("org/tiny"), FileFilters.ALL));
+
+        assertEquals(503, e.status());
+        assertEquals(5, hub.requests.size());
+    }
+
+    @Test
     void snapshot_sendsBearerToken_onEveryHubRequest() {
         hub.addRepo("models/org/gated", COMMIT, Map.of("config.json", new FakeHub.RepoFile(CONFIG, false)), true);
         HubClient client = HubClient.builder().endpoint(hub.endpoint()).cacheDir(cache).token("secret-token").build();

@@ -1,5 +1,7 @@
 package dev.espalier.policy.cli;
 
+import dev.espalier.hub.HubClient;
+import dev.espalier.hub.HubException;
 import dev.espalier.policy.model.ModelFormatException;
 import dev.espalier.policy.safetensors.SafetensorsException;
 
@@ -11,8 +13,8 @@ import java.util.Set;
  * The {@code espalier} command line: JSON on stdout, errors on stderr with a non-zero exit (2 for bad arguments or
  * an unusable model, 1 for anything unexpected).
  *
- * <p>Seams for the other parts of the policy engine: {@link ModelLocator} (hub model ids), {@link PromptInput}
- * (text and chat prompts through the tokenizer), {@link AdapterInput} (LoRA adapters).
+ * <p>{@link ModelLocator} turns {@code --model} into a directory (tests use local directories only);
+ * {@link AdapterInput} reads {@code --adapter}.
  */
 public final class EspalierCli {
 
@@ -22,23 +24,25 @@ public final class EspalierCli {
                          --intermediate --head-dim --tied --seed --max-positions --rope-theta --rope-scaling llama3
                          --sliding-window --bos --eos --tokenizer FILE]
               score      --model DIR --ids 1,2,3 [--threads --device]
-              generate   --model DIR --prompt-ids 1,2,3 [-n 4 --max-new-tokens 64 --temperature 1.2 --top-p 1
-                         --min-p 0.1 --top-k 0 --seed 7 --threads --device]
+              generate   --model DIR (--prompt TEXT [--chat --system S --prefix P --suffix S] | --prompt-ids 1,2,3)
+                         [-n 4 --max-new-tokens 64 --temperature 1.2 --top-p 1 --min-p 0.1 --top-k 0 --seed 7
+                         --stream --threads --device]
+            --model is a model directory or a Hugging Face id org/name[@revision] (downloaded into the HF cache;
+            HF_HOME, HF_HUB_CACHE, HF_TOKEN, HF_ENDPOINT and HF_HUB_OFFLINE are honoured).
               bench      [--model DIR --n 4 --prompt-tokens 64 --new-tokens 128 --repeat 3 --threads]
             """;
 
     private final ModelLocator models;
-    private final PromptInput prompts;
     private final AdapterInput adapters;
 
-    public EspalierCli(ModelLocator models, PromptInput prompts, AdapterInput adapters) {
+    public EspalierCli(ModelLocator models, AdapterInput adapters) {
         this.models = models;
-        this.prompts = prompts;
         this.adapters = adapters;
     }
 
     public static void main(String[] argv) {
-        int status = new EspalierCli(ModelLocator.LOCAL_DIRECTORY, PromptInput.TOKEN_IDS, AdapterInput.BASE_MODEL)
+        int status = new EspalierCli(new HubModelLocator(HubClient.fromEnvironment(), System.err),
+                AdapterInput.BASE_MODEL)
                 .run(argv, System.out, System.err);
         System.exit(status);
     }
@@ -53,7 +57,7 @@ public final class EspalierCli {
             switch (command) {
                 case "init-model" -> out.println(InitModelCommand.run(Args.parse(argv, 1, InitModelCommand.FLAGS)));
                 case "score" -> out.println(ScoreCommand.run(Args.parse(argv, 1, Set.of()), models, adapters));
-                case "generate" -> GenerateCommand.run(Args.parse(argv, 1, Set.of()), models, prompts, adapters, out);
+                case "generate" -> GenerateCommand.run(Args.parse(argv, 1, GenerateCommand.FLAGS), models, adapters, out);
                 case "bench" -> out.println(BenchCommand.run(Args.parse(argv, 1, Set.of())));
                 default -> {
                     err.println("espalier: unknown command '" + command + "'");
@@ -63,7 +67,7 @@ public final class EspalierCli {
             }
             out.flush();
             return 0;
-        } catch (IllegalArgumentException | ModelFormatException | SafetensorsException e) {
+        } catch (IllegalArgumentException | ModelFormatException | SafetensorsException | HubException e) {
             err.println("espalier " + command + ": " + e.getMessage());
             if (System.getenv("ESPALIER_TRACE") != null) {
                 e.printStackTrace(err);

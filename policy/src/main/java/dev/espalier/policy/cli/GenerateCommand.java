@@ -13,12 +13,21 @@ import dev.espalier.policy.model.CausalLm;
 import dev.espalier.policy.model.ProjectionDelta;
 import dev.espalier.policy.sampling.SamplingParams;
 
+import dev.espalier.policy.generate.TextStream;
+import dev.espalier.policy.text.TextTokenizer;
+
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
 import java.util.List;
 
 /**
  * {@code generate}: N sampled completions of one prompt, one JSON line per rollout
- * {@code {index, token_ids, logprobs, finish_reason}}. Arguments are all checked before the model is loaded.
+ * {@code {index, text, token_ids, logprobs, finish_reason}} ({@code text} when the model has a tokenizer). With
+ * {@code --stream}, {@code {index, delta}} lines come first, as the text grows. Arguments are all checked before the
+ * model is loaded.
  */
 final class GenerateCommand {
 
@@ -27,7 +36,9 @@ final class GenerateCommand {
     private GenerateCommand() {
     }
 
-    static void run(Args args, ModelLocator models, PromptInput prompts, AdapterInput adapters, PrintStream out) {
+    static final Set<String> FLAGS = Set.of("chat", "stream");
+
+    static void run(Args args, ModelLocator models, AdapterInput adapters, PrintStream out) {
         String model = args.string("model");
         int n = args.integer("n", 4);
         if (n < 1) {
@@ -41,21 +52,38 @@ final class GenerateCommand {
         GenerationSettings settings = new GenerationSettings(sampling, args.integer("max-new-tokens", 64));
         long seed = args.longValue("seed", 0);
         int threads = Engine.threads(args);
+        boolean stream = args.flag("stream");
+        Path dir = models.locate(model);
         try (NDManager manager = Engine.start(args, threads);
-             CausalLm lm = CausalLm.load(models.locate(model), manager)) {
-            int[] prompt = prompts.tokenIds(args, lm);
+             CausalLm lm = CausalLm.load(dir, manager);
+             TextTokenizer tok = Files.exists(dir.resolve(TextTokenizer.FILE)) ? TextTokenizer.load(dir) : null) {
+            Optional<TextTokenizer> tokenizer = Optional.ofNullable(tok);
+            int[] prompt = PromptArguments.tokenIds(args, tokenizer);
             ProjectionDelta delta = adapters.delta(args, lm);
             args.checkAllUsed();
+            TextStream text = tokenizer.map(t -> new TextStream(t, n, stream ? deltaPrinter(out) : (row, d) -> {
+            })).orElse(null);
             List<Completion> completions = new Generator(lm).generate(
-                    Prompt.repeated(prompt, n, seed), settings, delta, TokenListener.NONE);
-            completions.forEach(c -> out.println(rolloutJson(c)));
+                    Prompt.repeated(prompt, n, seed), settings, delta, text == null ? TokenListener.NONE : text);
+            completions.forEach(c -> out.println(rolloutJson(c, text == null ? null : text.text(c.index()))));
         }
     }
 
-    /** One rollout line; the text decoder adds a "text" field here once it is wired. */
-    static String rolloutJson(Completion c) {
+    private static TextStream.Deltas deltaPrinter(PrintStream out) {
+        return (row, delta) -> {
+            ObjectNode line = JSON.createObjectNode().put("index", row).put("delta", delta);
+            out.println(line);
+            out.flush();
+        };
+    }
+
+    /** One rollout line; {@code text} is null when the model has no tokenizer. */
+    static String rolloutJson(Completion c, String text) {
         ObjectNode line = JSON.createObjectNode();
         line.put("index", c.index());
+        if (text != null) {
+            line.put("text", text);
+        }
         ArrayNode ids = line.putArray("token_ids");
         for (int id : c.tokenIds()) {
             ids.add(id);

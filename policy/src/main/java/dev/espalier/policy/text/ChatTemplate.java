@@ -22,8 +22,9 @@ import jinjava.javax.el.CompositeELResolver;
  * <p>The engine is jinjava; where it parses or behaves differently from Python Jinja, {@link TemplateTranslator},
  * {@link PythonStringMethods} and {@link TemplateFunctions} close the gap, each pinned by
  * golden/tokenizer/template_features.json. Known remaining differences: printing a boolean or None gives
- * {@code true}/{@code ""} instead of {@code True}/{@code None}, and a dict literal ending in {@code }}} inside
- * {@code {{ }}} ends the expression early (write {@code } }}). Real templates print strings only.
+ * {@code true}/{@code ""} instead of {@code True}/{@code None}, loop filters ({@code for x in xs if c}) are ignored,
+ * and a dict literal ending in {@code }}} inside {@code {{ }}} ends the expression early (write {@code } }}).
+ * The templates tested print strings only and use none of these.
  */
 public final class ChatTemplate {
 
@@ -87,9 +88,8 @@ public final class ChatTemplate {
                 return new ChatTemplateException("chat template raised an error: " + raised.getMessage());
             }
         }
-        String raisedInMessage = error.getMessage();
         return new ChatTemplateException("chat template failed at line " + error.getLineno() + ": "
-                + raisedInMessage);
+                + error.getMessage());
     }
 
     private static Jinjava newEngine() {
@@ -106,6 +106,7 @@ public final class ChatTemplate {
                         .withUseTrimmingForNotesAndExpressions(true) // {{- x }} trims like Jinja
                         .withUseNaturalOperatorPrecedence(true)
                         .withKeepNullableLoopValues(true)
+                        .withIterateOverMapKeys(true) // for k in dict: keys, as in Python
                         .build())
                 .build());
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
@@ -115,6 +116,9 @@ public final class ChatTemplate {
         jinjava.getGlobalContext().registerFilter(new TemplateFunctions.ToJson());
         jinjava.getGlobalContext().registerExpTest(new TemplateFunctions.Iterable());
         jinjava.getGlobalContext().registerExpTest(new TemplateFunctions.IsNone());
+        jinjava.getGlobalContext().registerExpTest(new TemplateFunctions.IsSequence());
+        jinjava.getGlobalContext().registerFilter(new TemplateFunctions.Items());
+        jinjava.getGlobalContext().registerFilter(new TemplateFunctions.Trim());
         return jinjava;
     }
 }

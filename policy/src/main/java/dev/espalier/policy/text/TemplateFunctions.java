@@ -6,6 +6,8 @@ import com.hubspot.jinjava.lib.filter.Filter;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.TextStyle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -80,6 +82,59 @@ final class TemplateFunctions {
         public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
             Object indent = kwargs.getOrDefault("indent", args.length > 0 ? args[0] : null);
             return PythonJson.dumps(var, indent instanceof Number n ? n.intValue() : null);
+        }
+    }
+
+    /** Jinja 3.1's {@code items} filter: a mapping's (key, value) pairs, for {@code for k, v in d | items}. */
+    static final class Items implements Filter {
+        @Override
+        public String getName() {
+            return "items";
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            return var instanceof Map<?, ?> map ? new ArrayList<>(map.entrySet()) : List.of();
+        }
+    }
+
+    /** Jinja's {@code trim(chars)}: strips the given characters, whitespace when none are given. */
+    static final class Trim implements Filter {
+        @Override
+        public String getName() {
+            return "trim";
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            String s = var == null ? "" : var.toString();
+            if (args.length == 0 || args[0] == null) {
+                return s.strip();
+            }
+            String chars = args[0];
+            int start = 0;
+            int end = s.length();
+            while (start < end && chars.indexOf(s.charAt(start)) >= 0) {
+                start++;
+            }
+            while (end > start && chars.indexOf(s.charAt(end - 1)) >= 0) {
+                end--;
+            }
+            return s.substring(start, end);
+        }
+    }
+
+    /** Jinja's {@code is sequence}: anything with a length and items, strings and mappings included. */
+    static final class IsSequence implements ExpTest {
+        @Override
+        public String getName() {
+            return "sequence";
+        }
+
+        @Override
+        public boolean evaluate(Object var, JinjavaInterpreter interpreter, Object... args) {
+            return var instanceof String || var instanceof java.util.Collection<?> || var instanceof Map<?, ?>
+                    || (var != null && var.getClass().isArray());
         }
     }
 

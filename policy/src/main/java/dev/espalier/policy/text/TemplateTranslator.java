@@ -1,5 +1,7 @@
 package dev.espalier.policy.text;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -12,9 +14,11 @@ import java.util.regex.Pattern;
  *       attribute/index accesses in front of the slice, which is how templates use it.</li>
  *   <li>{@code namespace(a=EXPR, ...)}: each keyword value is put in parentheses, because jinjava binds
  *       {@code a=messages|length - 1} as {@code (a=messages|length) - 1}.</li>
+ *   <li>{@code not OPERAND} becomes {@code not (OPERAND)} inside tags, so that {@code not x is defined},
+ *       {@code not x in y} and {@code not a == b} mean what they mean in Jinja (see {@link NotOperator}).</li>
  * </ul>
- * The rules do not look inside string literals; a template that spells these constructs inside a string would be
- * rewritten there too.
+ * The first three rules do not look inside string literals; a template that spelled those constructs inside a
+ * string would be rewritten there too.
  */
 final class TemplateTranslator {
 
@@ -28,7 +32,8 @@ final class TemplateTranslator {
     static String translate(String template) {
         String t = dropTrailingNewline(template);
         t = REVERSE_SLICE.matcher(t).replaceAll(m -> Matcher.quoteReplacement("(" + m.group(1) + "|reverse)"));
-        return parenthesiseNamespaceArguments(t);
+        t = parenthesiseNamespaceArguments(t);
+        return NotOperator.parenthesiseOperands(t);
     }
 
     private static String dropTrailingNewline(String t) {
@@ -92,8 +97,8 @@ final class TemplateTranslator {
         return -1;
     }
 
-    private static java.util.List<String> splitTopLevel(String args) {
-        java.util.List<String> parts = new java.util.ArrayList<>();
+    private static List<String> splitTopLevel(String args) {
+        List<String> parts = new ArrayList<>();
         int depth = 0;
         char quote = 0;
         int start = 0;

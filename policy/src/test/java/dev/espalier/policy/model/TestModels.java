@@ -3,7 +3,6 @@ package dev.espalier.policy.model;
 import dev.espalier.policy.cli.AdapterInput;
 import dev.espalier.policy.cli.EspalierCli;
 import dev.espalier.policy.cli.ModelLocator;
-import dev.espalier.policy.cli.PromptInput;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -23,7 +22,7 @@ public final class TestModels {
         argv.addAll(List.of(args));
         argv.addAll(List.of("--out", out.toString()));
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = new EspalierCli(ModelLocator.LOCAL_DIRECTORY, PromptInput.TOKEN_IDS, AdapterInput.BASE_MODEL)
+        int status = new EspalierCli(ModelLocator.LOCAL_DIRECTORY, AdapterInput.BASE_MODEL)
                 .run(argv.toArray(String[]::new), new PrintStream(new ByteArrayOutputStream()),
                         new PrintStream(err, true, StandardCharsets.UTF_8));
         if (status != 0) {

@@ -35,6 +35,22 @@ class ChatTemplateTest {
                         c.get("template").asText())));
     }
 
+    /** Templates in the style of Llama 3.2, Mistral and DeepSeek-R1 render as transformers renders them. */
+    @TestFactory
+    Stream<DynamicTest> render_matchesTransformersJinja_onOtherModelFamiliesTemplates() throws IOException {
+        JsonNode golden;
+        try (InputStream in = getClass().getResourceAsStream("/golden/tokenizer/template_features.json")) {
+            golden = JSON.readTree(in);
+        }
+        return java.util.stream.StreamSupport.stream(golden.get("model_template_cases").spliterator(), false)
+                .map(c -> DynamicTest.dynamicTest(c.get("name").asText(), () -> {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> context = JSON.convertValue(c.get("context"), Map.class);
+                    String template = golden.get("model_templates").get(c.get("template").asText()).asText();
+                    assertEquals(c.get("expected").asText(), ChatTemplate.of(template).renderWith(context));
+                }));
+    }
+
     @Test
     void render_throwsTemplatesOwnMessage_whenTemplateRaises() {
         ChatTemplate template = ChatTemplate.of(
@@ -43,7 +59,7 @@ class ChatTemplateTest {
         ChatTemplateException e = assertThrows(ChatTemplateException.class,
                 () -> template.render(List.of(ChatMessage.assistant("hi")), true, Map.of()));
 
-        assertTrue(e.getMessage().contains("Conversation must start with user"), e.getMessage());
+        assertEquals("chat template raised an error: Conversation must start with user", e.getMessage());
     }
 
     @Test

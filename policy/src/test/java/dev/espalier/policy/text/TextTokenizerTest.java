@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +46,22 @@ class TextTokenizerTest {
 
         assertTrue(e.getMessage().contains("Conversation roles must alternate user/assistant/user/assistant"),
                 e.getMessage());
+    }
+
+    @Test
+    void stopIds_addGenerationConfigEosIdsToEosToken() throws IOException {
+        Path qwen = RealTokenizers.qwen3();
+        Files.createSymbolicLink(dir.resolve("tokenizer.json"), qwen.resolve("tokenizer.json"));
+        Files.createSymbolicLink(dir.resolve("tokenizer_config.json"), qwen.resolve("tokenizer_config.json"));
+        try (TextTokenizer tokenizer = TextTokenizer.load(dir)) {
+            assertEquals(Set.of(151645), tokenizer.stopIds(), "<|im_end|> alone without generation_config.json");
+
+            Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": [151645, 151643]}");
+            assertEquals(Set.of(151645, 151643), tokenizer.stopIds());
+
+            Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": 7}");
+            assertEquals(Set.of(151645, 7), tokenizer.stopIds());
+        }
     }
 
     @Test

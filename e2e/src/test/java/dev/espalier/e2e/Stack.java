@@ -1,0 +1,106 @@
+package dev.espalier.e2e;
+
+import dev.espalier.infra.EmbeddedKafka;
+import dev.espalier.infra.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Kafka and PostgreSQL in this JVM, a tiny model on disk, and the three services as child processes; the trainer
+ * and the rollout-service can be restarted, with or without an injected fault.
+ */
+final class Stack implements AutoCloseable {
+
+    static final Duration START = Duration.ofSeconds(120);
+
+    final EmbeddedKafka kafka = EmbeddedKafka.start();
+    final EmbeddedPostgres postgres = EmbeddedPostgres.start();
+    final Path work;
+    final Path model;
+    final int sessionPort = freePort();
+    final int trainerPort = freePort();
+    ServiceProcess session;
+    ServiceProcess trainer;
+    ServiceProcess rollout;
+
+    Stack() {
+        try {
+            work = Files.createTempDirectory("espalier-e2e-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        model = TinyModel.create(work.resolve("model"));
+        session = ServiceProcess.start("session-service", common(sessionPort), START);
+        trainer = startTrainer(Map.of());
+        rollout = startRollout(Map.of());
+    }
+
+    URI sessions() {
+        return URI.create("http://127.0.0.1:" + sessionPort + "/sessions");
+    }
+
+    URI trainer(String path) {
+        return URI.create("http://127.0.0.1:" + trainerPort + path);
+    }
+
+    ServiceProcess startTrainer(Map<String, String> extra) {
+        Map<String, String> p = common(trainerPort);
+        p.putAll(fastRebalance());
+        p.put("espalier.trainer.work-dir", work.resolve("trainer").toString());
+        p.putAll(extra);
+        return ServiceProcess.start("trainer-service", p, START);
+    }
+
+    ServiceProcess startRollout(Map<String, String> extra) {
+        Map<String, String> p = common(freePort());
+        p.putAll(fastRebalance());
+        p.put("espalier.rollout.model-dir", model.toString());
+        p.put("espalier.rollout.trainer-url", trainer("/").toString());
+        p.put("espalier.rollout.work-dir", work.resolve("rollout").toString());
+        p.putAll(extra);
+        return ServiceProcess.start("rollout-service", p, START);
+    }
+
+    private Map<String, String> common(int port) {
+        Map<String, String> p = new HashMap<>();
+        p.put("quarkus.http.port", Integer.toString(port));
+        p.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        p.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
+        p.put("quarkus.datasource.username", postgres.username());
+        p.put("quarkus.datasource.password", postgres.password());
+        p.put("ai.djl.pytorch.num_threads", "1");
+        return p;
+    }
+
+    /** A consumer killed mid-work leaves the group after 6 s instead of 45 s, so its successor starts sooner. */
+    private static Map<String, String> fastRebalance() {
+        return Map.of("mp.messaging.incoming.session-events.session.timeout.ms", "6000",
+                "mp.messaging.incoming.session-events.heartbeat.interval.ms", "1000");
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (ServiceProcess s : new ServiceProcess[] {rollout, trainer, session}) {
+            if (s != null) {
+                s.close();
+            }
+        }
+        kafka.close();
+        postgres.close();
+    }
+}

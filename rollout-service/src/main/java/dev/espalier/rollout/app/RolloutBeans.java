@@ -1,0 +1,68 @@
+package dev.espalier.rollout.app;
+
+import dev.espalier.policy.generate.TokenListener;
+import dev.espalier.policy.model.CausalLm;
+import dev.espalier.policy.model.SharedModels;
+import dev.espalier.policy.text.TextTokenizer;
+import dev.espalier.rollout.generation.RolloutEngine;
+import dev.espalier.rollout.generation.RolloutWorker;
+import dev.espalier.rollout.messaging.KafkaRolloutSink;
+import dev.espalier.rollout.policy.AdapterCache;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/** Wires the plain-Java generation pieces into Quarkus: one base model and one worker thread per process. */
+@ApplicationScoped
+public class RolloutBeans {
+
+    private static final Logger LOG = Logger.getLogger(RolloutBeans.class);
+
+    @Produces
+    @ApplicationScoped
+    AdapterCache adapters(@ConfigProperty(name = "espalier.rollout.model-dir") Path modelDir,
+                          @ConfigProperty(name = "espalier.rollout.trainer-url") URI trainer,
+                          @ConfigProperty(name = "espalier.rollout.work-dir") Path workDir,
+                          @ConfigProperty(name = "espalier.rollout.adapter-cache-size", defaultValue = "16") int size) {
+        return new AdapterCache(trainer, modelDir, SharedModels.manager(), workDir, size);
+    }
+
+    /** Started with the application: the model is loaded before the first prompt arrives. */
+    @Produces
+    @ApplicationScoped
+    @Startup
+    RolloutWorker worker(@ConfigProperty(name = "espalier.rollout.model-dir") Path modelDir, AdapterCache adapters,
+                         KafkaRolloutSink sink,
+                         @ConfigProperty(name = "espalier.fault.halt-after-tokens", defaultValue = "0") long haltAfter) {
+        CausalLm model = SharedModels.get(modelDir);
+        TextTokenizer tokenizer = TextTokenizer.load(modelDir);
+        RolloutEngine engine = new RolloutEngine(model, tokenizer, adapters, Clock.systemUTC(), haltAfter(haltAfter));
+        return new RolloutWorker(engine, sink, Clock.systemUTC(), Duration.ofSeconds(1)).start();
+    }
+
+    void close(@Disposes RolloutWorker worker) {
+        worker.close();
+    }
+
+    /** Fault injection for the crash tests: dies like kill -9 in the middle of a generation. */
+    private static TokenListener haltAfter(long tokens) {
+        if (tokens <= 0) {
+            return TokenListener.NONE;
+        }
+        AtomicLong seen = new AtomicLong();
+        return (row, tokenId, logprob) -> {
+            if (seen.incrementAndGet() == tokens) {
+                LOG.warnf("espalier.fault.halt-after-tokens: halting after %d generated tokens", tokens);
+                Runtime.getRuntime().halt(137);
+            }
+        };
+    }
+}

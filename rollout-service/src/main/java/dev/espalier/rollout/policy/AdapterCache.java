@@ -1,0 +1,156 @@
+package dev.espalier.rollout.policy;
+
+import dev.espalier.policy.lora.LoraAdapter;
+import dev.espalier.policy.model.ProjectionDelta;
+import dev.espalier.rollout.generation.RolloutWorker.TransientFailure;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import ai.djl.ndarray.NDManager;
+
+/**
+ * Adapters fetched from the trainer-service ({@code GET /adapters/{session}/{version}}, a zip of the PEFT files),
+ * loaded onto the shared base model, checked, and kept per (session, version), the least recently used dropped
+ * beyond {@code capacity}. The check: the loaded adapter's sha256 must equal the one the trainer states, and the one
+ * its StepApplied announced when this process saw that event. Version 0 is the base model itself: a fresh PEFT
+ * adapter has B = 0, so it changes no output.
+ * <p>
+ * Used by the single generation thread only; {@link #expect} may be called from any thread.
+ */
+public final class AdapterCache implements PolicySource, AutoCloseable {
+
+    public static final String SHA256_HEADER = "Espalier-Adapter-Sha256";
+
+    private record Key(UUID sessionId, long version) {
+    }
+
+    private final URI trainer;
+    private final Path modelDir;
+    private final NDManager manager;
+    private final Path scratch;
+    private final int capacity;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<Key, String> announced = new ConcurrentHashMap<>();
+    private final LinkedHashMap<Key, LoraAdapter> loaded = new LinkedHashMap<>(16, 0.75f, true);
+
+    public AdapterCache(URI trainer, Path modelDir, NDManager manager, Path scratch, int capacity) {
+        this.trainer = trainer;
+        this.modelDir = modelDir;
+        this.manager = manager;
+        this.scratch = scratch;
+        this.capacity = capacity;
+    }
+
+    /** Remembers the sha256 a StepApplied announced for a version, to hold the download to it. */
+    public void expect(UUID sessionId, long version, String sha256) {
+        announced.put(new Key(sessionId, version), sha256);
+    }
+
+    @Override
+    public ProjectionDelta policy(UUID sessionId, long version) {
+        if (version == 0) {
+            return ProjectionDelta.NONE;
+        }
+        Key key = new Key(sessionId, version);
+        LoraAdapter adapter = loaded.get(key);
+        if (adapter == null) {
+            adapter = fetch(key);
+            loaded.put(key, adapter);
+            evict();
+        }
+        return adapter;
+    }
+
+    private LoraAdapter fetch(Key key) {
+        URI uri = trainer.resolve("/adapters/" + key.sessionId() + "/" + key.version());
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new TransientFailure("trainer-service unreachable at " + uri + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransientFailure("interrupted while fetching " + uri, e);
+        }
+        if (response.statusCode() >= 500) {
+            throw new TransientFailure("trainer-service answered " + response.statusCode() + " for " + uri, null);
+        }
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("trainer-service has no adapter at " + uri + " (HTTP "
+                    + response.statusCode() + ")");
+        }
+        String stated = response.headers().firstValue(SHA256_HEADER).orElseThrow(() ->
+                new IllegalStateException(uri + " came without a " + SHA256_HEADER + " header"));
+        LoraAdapter adapter = load(response.body(), uri);
+        String actual = adapter.sha256();
+        String expected = announced.getOrDefault(key, stated);
+        if (!actual.equals(stated) || !actual.equals(expected)) {
+            adapter.close();
+            throw new IllegalStateException("adapter " + uri + " has sha256 " + actual + " but the trainer stated "
+                    + stated + " and its StepApplied announced " + expected);
+        }
+        return adapter;
+    }
+
+    private LoraAdapter load(byte[] zipBytes, URI uri) {
+        Path dir = null;
+        try {
+            Files.createDirectories(scratch);
+            dir = Files.createTempDirectory(scratch, "adapter-");
+            try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(zipBytes))) {
+                for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                    String name = e.getName();
+                    if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+                        throw new IllegalStateException(uri + ": zip entry '" + name + "' is not a plain file name");
+                    }
+                    Files.copy(zip, dir.resolve(name));
+                }
+            }
+            return LoraAdapter.load(dir, modelDir, manager);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot unpack the adapter from " + uri, e);
+        } finally {
+            if (dir != null) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private void evict() {
+        var it = loaded.entrySet().iterator();
+        while (loaded.size() > capacity && it.hasNext()) {
+            it.next().getValue().close();
+            it.remove();
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // Scratch files left behind are harmless; the adapter is loaded (copied out of the mapping) or failed.
+        }
+    }
+
+    @Override
+    public void close() {
+        loaded.values().forEach(LoraAdapter::close);
+        loaded.clear();
+    }
+}

@@ -1,0 +1,122 @@
+package dev.espalier.rollout.generation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.espalier.events.ChatMessage;
+import dev.espalier.events.SessionConfig;
+import dev.espalier.events.SessionEvent.PromptIssued;
+import dev.espalier.events.SessionEvent.RolloutsReady;
+import dev.espalier.events.TokenDelta;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The generation worker's scheduling and settlement, with a recording generator instead of a model. */
+class RolloutWorkerTest {
+
+    private final List<String> served = new CopyOnWriteArrayList<>();
+    private final List<String> acknowledged = new CopyOnWriteArrayList<>();
+
+    private static PromptIssued prompt(UUID session, String text) {
+        return new PromptIssued(UUID.randomUUID(), session, Instant.now(), null, UUID.randomUUID(), UUID.randomUUID(),
+                0, 0, List.of(ChatMessage.user(text)),
+                new SessionConfig.PromptFormat(SessionConfig.PromptFormat.Mode.RAW, null, "", ""),
+                new SessionConfig.Sampling(1, 0, 1, 4, 1), 2, null);
+    }
+
+    private RolloutGenerator recording(CountDownLatch started, CountDownLatch release) {
+        return (p, queued, deltas) -> {
+            started.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            served.add(p.userText());
+            return new RolloutsReady(UUID.randomUUID(), p.sessionId(), Instant.now(), p.eventId(), p.eventId(), 0,
+                    List.of(1), List.of(), null, new RolloutsReady.Timings(queued, 0, 0));
+        };
+    }
+
+    private RolloutSink sink() {
+        return new RolloutSink() {
+            @Override
+            public void delta(TokenDelta delta) {
+            }
+
+            @Override
+            public void ready(RolloutsReady ready) {
+            }
+        };
+    }
+
+    private RolloutJob job(PromptIssued p, CountDownLatch done) {
+        return new RolloutJob(p, Instant.now(), new RolloutJob.Settlement() {
+            @Override
+            public void done() {
+                acknowledged.add(p.userText());
+                done.countDown();
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+                throw new AssertionError("unexpected failure", cause);
+            }
+        });
+    }
+
+    @Test
+    void sessionB_isServedBeforeSessionA_finishesItsBacklog() throws InterruptedException {
+        UUID a = UUID.randomUUID();
+        UUID b = UUID.randomUUID();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(6);
+        try (RolloutWorker worker = new RolloutWorker(recording(started, release), sink(), Clock.systemUTC(),
+                Duration.ofMillis(10)).start()) {
+            worker.submit(job(prompt(a, "a1"), done));
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            // While a1 generates, A's backlog grows to five, then B asks once.
+            for (int i = 2; i <= 5; i++) {
+                worker.submit(job(prompt(a, "a" + i), done));
+            }
+            worker.submit(job(prompt(b, "b1"), done));
+            release.countDown();
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+        }
+        assertEquals(List.of("a1", "a2", "b1", "a3", "a4", "a5"), served);
+        assertEquals(served, acknowledged, "each prompt is acknowledged once, after it was served");
+    }
+
+    @Test
+    void prompt_whosePolicyIsUnreachable_isRetriedLater_andOthersGoOn() throws InterruptedException {
+        UUID a = UUID.randomUUID();
+        UUID b = UUID.randomUUID();
+        AtomicInteger attemptsOfA = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(2);
+        RolloutGenerator flaky = (p, queued, deltas) -> {
+            if (p.sessionId().equals(a) && attemptsOfA.incrementAndGet() < 3) {
+                throw new RolloutWorker.TransientFailure("trainer down", null);
+            }
+            served.add(p.userText());
+            return new RolloutsReady(UUID.randomUUID(), p.sessionId(), Instant.now(), p.eventId(), p.eventId(), 0,
+                    List.of(1), List.of(), null, new RolloutsReady.Timings(queued, 0, 0));
+        };
+        try (RolloutWorker worker = new RolloutWorker(flaky, sink(), Clock.systemUTC(), Duration.ofMillis(10))) {
+            worker.submit(job(prompt(a, "a1"), done));
+            worker.submit(job(prompt(b, "b1"), done));
+            worker.start();
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+        }
+        assertEquals(List.of("b1", "a1"), served);
+        assertEquals(3, attemptsOfA.get());
+    }
+}

@@ -1,0 +1,300 @@
+package dev.espalier.trainer.training;
+
+import dev.espalier.events.SessionConfig;
+import dev.espalier.events.SessionEvent.ChoiceMade;
+import dev.espalier.events.SessionEvent.HeadMoved;
+import dev.espalier.events.SessionEvent.PolicyRestored;
+import dev.espalier.events.SessionEvent.RolloutsReady;
+import dev.espalier.events.SessionEvent.SessionCreated;
+import dev.espalier.events.SessionEvent.StepApplied;
+import dev.espalier.policy.lora.LoraConfig;
+import dev.espalier.policy.lora.PeftFormat;
+import dev.espalier.policy.model.CausalLm;
+import dev.espalier.policy.model.SharedModels;
+import dev.espalier.policy.state.TrainingState;
+import dev.espalier.policy.train.Aggregation;
+import dev.espalier.policy.train.Objective;
+import dev.espalier.policy.train.PolicyStep;
+import dev.espalier.policy.train.StepCase;
+import dev.espalier.policy.train.StepResult;
+import dev.espalier.policy.train.StepSettings;
+import dev.espalier.trainer.journal.JournaledStep;
+import dev.espalier.trainer.journal.StoredAdapter;
+import dev.espalier.trainer.journal.TrainerStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The trainer's use cases, without Quarkus or Kafka: it journals what it is told (sessions, rollouts), applies one
+ * step per choice, and rebuilds any node by replay. Exactly once comes from determinism: a choice already journaled
+ * gets its stored StepApplied back, never a second step; a choice whose step died before the journal commit is
+ * stepped again from the same state, and that gives the same bits, the same version and the same event id
+ * (name-based on the choice's id).
+ * <p>
+ * The live training state of each session is kept in memory; whenever the state a choice applies to is not the one
+ * in memory (after HEAD moved, after a restart, on another replica) it is rebuilt from the journal. Calls are
+ * serialised: DJL allows one gradient collector per process anyway.
+ */
+public final class SessionTrainer implements AutoCloseable {
+
+    /** Where an adapter can be downloaded, relative to the trainer-service's base URL. */
+    public static String adapterPath(UUID sessionId, long policyVersion) {
+        return "/adapters/" + sessionId + "/" + policyVersion;
+    }
+
+    private final TrainerStore store;
+    private final Path workDir;
+    private final Clock clock;
+    private final Runnable beforeJournalCommit;
+    private final Map<UUID, Live> live = new HashMap<>();
+
+    private record Live(long version, TrainingState state) {
+    }
+
+    /**
+     * @param workDir             scratch space for saving states before they go into the store
+     * @param beforeJournalCommit runs after a step is computed and before it is journaled (fault injection: the
+     *                            crash tests halt the process here); {@code () -> {}} otherwise
+     */
+    public SessionTrainer(TrainerStore store, Path workDir, Clock clock, Runnable beforeJournalCommit) {
+        this.store = store;
+        this.workDir = workDir;
+        this.clock = clock;
+        this.beforeJournalCommit = beforeJournalCommit;
+    }
+
+    public synchronized void sessionCreated(SessionCreated created) {
+        store.saveSession(created);
+    }
+
+    public synchronized void rolloutsReady(RolloutsReady ready) {
+        store.saveRollouts(ready);
+    }
+
+    /** Applies the step for a choice once; a choice seen before gets the StepApplied it got then. */
+    public synchronized StepApplied choiceMade(ChoiceMade choice) {
+        Optional<StepApplied> done = store.stepAppliedFor(choice.eventId());
+        if (done.isPresent()) {
+            return done.get();
+        }
+        long started = System.nanoTime();
+        UUID sessionId = choice.sessionId();
+        SessionCreated session = requireSession(sessionId);
+        RolloutsReady rollouts = store.rollouts(choice.rolloutsReadyId()).orElseThrow(() -> new IllegalStateException(
+                "choice " + choice.eventId() + " names rollouts " + choice.rolloutsReadyId() + ", never received"));
+        StepCase stepCase = stepCase(rollouts, choice);
+        StepSettings settings = settings(session.config());
+        TrainingState state = stateAt(session, choice.policyVersion());
+        long version = store.latestVersion(sessionId) + 1;
+        try {
+            StepResult result = new PolicyStep(model(session)::logits).apply(state, stepCase, settings);
+            boolean full = result.step() % session.config().checkpointEvery() == 0;
+            String sha = state.adapter().sha256();
+            byte[][] archives = archive(state, full);
+            StepApplied applied = new StepApplied(stepAppliedId(choice.eventId()), sessionId, clock.instant(),
+                    choice.eventId(), choice.eventId(), choice.nodeId(), version, metrics(result),
+                    new StepApplied.AdapterRef(adapterPath(sessionId, version), sha), full,
+                    (System.nanoTime() - started) / 1_000_000);
+            beforeJournalCommit.run();
+            store.record(new JournaledStep(choice.eventId(), sessionId, choice.nodeId(), version,
+                    choice.policyVersion(), stepCase, settings, full), applied, archives[0], archives[1]);
+            live.put(sessionId, new Live(version, state));
+            return applied;
+        } catch (RuntimeException e) {
+            // The in-memory state may be a step ahead of the journal: forget it, the next use rebuilds.
+            forget(sessionId);
+            throw e;
+        }
+    }
+
+    /** Rebuilds the policy of the node HEAD moved to and makes it the session's live state. */
+    public synchronized PolicyRestored headMoved(HeadMoved moved) {
+        SessionCreated session = requireSession(moved.sessionId());
+        long version = versionOf(session, moved.toNodeId());
+        forget(moved.sessionId());
+        Rebuild rebuild = rebuild(session, version);
+        live.put(moved.sessionId(), new Live(version, rebuild.state()));
+        Rebuilt r = rebuild.summary();
+        return new PolicyRestored(policyRestoredId(moved.eventId()), moved.sessionId(), clock.instant(),
+                moved.eventId(), moved.toNodeId(), version, r.stepsReplayed(), r.fromCheckpointVersion());
+    }
+
+    /** Rebuilds a version by replay, checks it against the stored adapter, and lets it go (live state untouched). */
+    public synchronized Rebuilt verifyReplay(UUID sessionId, long version) {
+        Rebuild rebuild = rebuild(requireSession(sessionId), version);
+        rebuild.state().close();
+        return rebuild.summary();
+    }
+
+    public Optional<StoredAdapter> adapter(UUID sessionId, long version) {
+        return store.adapter(sessionId, version);
+    }
+
+    /** The StepApplied event id for a choice: the same however often the step is (re)computed. */
+    public static UUID stepAppliedId(UUID choiceMadeId) {
+        return UUID.nameUUIDFromBytes(("step-applied:" + choiceMadeId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static UUID policyRestoredId(UUID headMovedId) {
+        return UUID.nameUUIDFromBytes(("policy-restored:" + headMovedId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private TrainingState stateAt(SessionCreated session, long version) {
+        Live current = live.get(session.sessionId());
+        if (current != null && current.version() == version) {
+            return current.state();
+        }
+        forget(session.sessionId());
+        TrainingState state = rebuild(session, version).state();
+        live.put(session.sessionId(), new Live(version, state));
+        return state;
+    }
+
+    private record Rebuild(TrainingState state, Rebuilt summary) {
+    }
+
+    /**
+     * DESIGN.md §4: the nearest full checkpoint on the version's path (or the seed), then the journaled steps after
+     * it in order. On CPU the result is the live state bit for bit, which is checked against the stored adapter.
+     */
+    private Rebuild rebuild(SessionCreated session, long version) {
+        UUID sessionId = session.sessionId();
+        Deque<JournaledStep> replay = new ArrayDeque<>();
+        Long from = null;
+        for (long at = version; at != 0; ) {
+            long v = at;
+            JournaledStep step = store.stepProducing(sessionId, v).orElseThrow(() -> new IllegalStateException(
+                    "session " + sessionId + " has no policy version " + v));
+            if (step.checkpointed()) {
+                from = v;
+                break;
+            }
+            replay.push(step);
+            at = step.parentVersion();
+        }
+        TrainingState state = from == null ? fresh(session) : loadCheckpoint(session, from);
+        try {
+            PolicyStep step = new PolicyStep(model(session)::logits);
+            for (JournaledStep s : replay) {
+                step.apply(state, s.stepCase(), s.settings());
+            }
+            String sha = state.adapter().sha256();
+            if (version != 0) {
+                String stored = store.adapter(sessionId, version).orElseThrow().sha256();
+                if (!stored.equals(sha)) {
+                    throw new IllegalStateException("replaying version " + version + " of session " + sessionId
+                            + " gave adapter " + sha + " but the live step produced " + stored);
+                }
+            }
+            return new Rebuild(state, new Rebuilt(version, sha, replay.size(), from));
+        } catch (RuntimeException e) {
+            state.close();
+            throw e;
+        }
+    }
+
+    private TrainingState fresh(SessionCreated session) {
+        SessionConfig config = session.config();
+        LoraConfig lora = new LoraConfig(config.lora().rank(), config.lora().alpha(), config.lora().targets(),
+                config.model());
+        return TrainingState.fresh(modelDir(session), lora, config.sampling().seed(), SharedModels.manager());
+    }
+
+    private TrainingState loadCheckpoint(SessionCreated session, long version) {
+        Path dir = scratch("checkpoint-");
+        try {
+            StateArchive.unzip(store.checkpoint(session.sessionId(), version), dir.resolve("state"));
+            return TrainingState.load(dir.resolve("state"), modelDir(session), session.config().sampling().seed(),
+                    SharedModels.manager());
+        } finally {
+            StateArchive.deleteTree(dir);
+        }
+    }
+
+    /** [0] the PEFT adapter zip, [1] the full checkpoint zip or null. */
+    private byte[][] archive(TrainingState state, boolean full) {
+        Path dir = scratch("step-");
+        try {
+            state.save(dir);
+            byte[] adapter = StateArchive.zip(dir, List.of(PeftFormat.WEIGHTS_FILE, PeftFormat.CONFIG_FILE));
+            byte[] checkpoint = full ? StateArchive.zip(dir, List.of(PeftFormat.WEIGHTS_FILE, PeftFormat.CONFIG_FILE,
+                    TrainingState.OPTIMIZER_FILE)) : null;
+            return new byte[][] {adapter, checkpoint};
+        } finally {
+            StateArchive.deleteTree(dir);
+        }
+    }
+
+    private long versionOf(SessionCreated session, UUID nodeId) {
+        if (nodeId.equals(session.rootNodeId())) {
+            return 0;
+        }
+        return store.versionOf(session.sessionId(), nodeId).orElseThrow(() -> new IllegalStateException(
+                "node " + nodeId + " of session " + session.sessionId() + " holds no policy version"));
+    }
+
+    private SessionCreated requireSession(UUID sessionId) {
+        return store.session(sessionId).orElseThrow(() -> new IllegalStateException(
+                "session " + sessionId + " was never created here (no session-created event received)"));
+    }
+
+    private static Path modelDir(SessionCreated session) {
+        return Path.of(session.config().model());
+    }
+
+    private static CausalLm model(SessionCreated session) {
+        return SharedModels.get(modelDir(session));
+    }
+
+    private static StepCase stepCase(RolloutsReady rollouts, ChoiceMade choice) {
+        int[] prompt = rollouts.promptTokenIds().stream().mapToInt(Integer::intValue).toArray();
+        int[][] completions = rollouts.rollouts().stream()
+                .map(r -> r.tokenIds().stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
+        return new StepCase(prompt, completions, choice.isNone() ? StepCase.NONE : choice.chosenIndex());
+    }
+
+    static StepSettings settings(SessionConfig config) {
+        return new StepSettings(config.objective() == SessionConfig.Objective.DPO ? Objective.DPO : Objective.GRPO,
+                Aggregation.SEQ_MEAN, config.learningRate(), config.klBeta(), config.weightDecay(),
+                config.maxGradNorm(), config.dpoBeta());
+    }
+
+    private static StepApplied.StepMetrics metrics(StepResult r) {
+        return new StepApplied.StepMetrics(r.loss(), r.policyTerm(), r.klTerm(), r.gradNorm(),
+                Arrays.stream(r.advantages()).boxed().toList(), Arrays.stream(r.drift()).boxed().toList());
+    }
+
+    private Path scratch(String prefix) {
+        try {
+            Files.createDirectories(workDir);
+            return Files.createTempDirectory(workDir, prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create scratch space in " + workDir, e);
+        }
+    }
+
+    private void forget(UUID sessionId) {
+        Live old = live.remove(sessionId);
+        if (old != null) {
+            old.state().close();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        live.values().forEach(l -> l.state().close());
+        live.clear();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.espalier.trainer.training;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/** Saved state directories as zip bytes (flat: file names only), for the database and for the adapter download. */
+public final class StateArchive {
+
+    private StateArchive() {
+    }
+
+    public static byte[] zip(Path dir, List<String> files) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            for (String name : files) {
+                ZipEntry entry = new ZipEntry(name);
+                entry.setTime(0); // the same files give the same bytes
+                zip.putNextEntry(entry);
+                Files.copy(dir.resolve(name), zip);
+                zip.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot zip " + files + " of " + dir, e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Extracts a flat zip into {@code dir} (created); entries with a path are refused. */
+    public static Path unzip(byte[] zipBytes, Path dir) {
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(zipBytes))) {
+            Files.createDirectories(dir);
+            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                String name = entry.getName();
+                if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+                    throw new IllegalArgumentException("state archive entry '" + name + "' is not a plain file name");
+                }
+                Files.copy(zip, dir.resolve(name));
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot unzip a state archive into " + dir, e);
+        }
+    }
+
+    public static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+}

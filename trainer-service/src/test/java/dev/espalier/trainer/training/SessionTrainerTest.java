@@ -1,0 +1,157 @@
+package dev.espalier.trainer.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.espalier.events.SessionEvent.ChoiceMade;
+import dev.espalier.events.SessionEvent.HeadMoved;
+import dev.espalier.events.SessionEvent.PolicyRestored;
+import dev.espalier.events.SessionEvent.RolloutsReady;
+import dev.espalier.events.SessionEvent.StepApplied;
+import dev.espalier.trainer.journal.TrainerStore;
+import dev.espalier.trainer.training.TrainerFixture.Session;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The trainer's use cases on a real PostgreSQL and a tiny real model, without Quarkus or Kafka. */
+class SessionTrainerTest {
+
+    @TempDir
+    Path work;
+
+    private final TrainerStore store = new TrainerStore(TrainerFixture.POSTGRES.dataSource());
+    private final List<SessionTrainer> trainers = new ArrayList<>();
+
+    private SessionTrainer trainer(Runnable beforeCommit) {
+        SessionTrainer trainer = new SessionTrainer(store, work, Clock.systemUTC(), beforeCommit);
+        trainers.add(trainer);
+        return trainer;
+    }
+
+    private SessionTrainer trainer() {
+        return trainer(() -> { });
+    }
+
+    @AfterEach
+    void close() {
+        trainers.forEach(SessionTrainer::close);
+    }
+
+    /** Plays one step from {@code policyVersion}: rollouts are journaled, then the choice trained on. */
+    private static StepApplied play(SessionTrainer trainer, Session session, long policyVersion, Integer choice) {
+        RolloutsReady rollouts = session.rollouts(policyVersion);
+        trainer.rolloutsReady(rollouts);
+        return trainer.choiceMade(session.choice(rollouts, choice));
+    }
+
+    @Test
+    void choiceMade_redelivered_stepsOnceAndAnswersTheSameEvent() {
+        SessionTrainer trainer = trainer();
+        Session session = new Session(5);
+        trainer.sessionCreated(session.created);
+        RolloutsReady rollouts = session.rollouts(0);
+        trainer.rolloutsReady(rollouts);
+        ChoiceMade choice = session.choice(rollouts, 2);
+
+        StepApplied first = trainer.choiceMade(choice);
+        StepApplied again = trainer.choiceMade(choice);
+        StepApplied onAnotherReplica = trainer().choiceMade(choice);
+
+        assertEquals(first, again);
+        assertEquals(first, onAnotherReplica);
+        assertEquals(SessionTrainer.stepAppliedId(choice.eventId()), first.eventId());
+        assertEquals(1, first.policyVersion());
+        assertEquals(1, store.latestVersion(session.id));
+        // The next choice applies to version 1, stepped once: its version is 2, not 3.
+        assertEquals(2, play(trainer, session, 1, null).policyVersion());
+    }
+
+    @Test
+    void choiceMade_afterCrashBeforeJournalCommit_isSteppedOnceWithTheSameResult() {
+        Session session = new Session(5);
+        Session twin = new Session(5);
+        SessionTrainer crashing = trainer(() -> {
+            throw new IllegalStateException("killed mid-step");
+        });
+        crashing.sessionCreated(session.created);
+        RolloutsReady rollouts = session.rollouts(0);
+        crashing.rolloutsReady(rollouts);
+        ChoiceMade choice = session.choice(rollouts, 1);
+
+        assertThrows(IllegalStateException.class, () -> crashing.choiceMade(choice));
+        assertEquals(0, store.latestVersion(session.id), "nothing of the dead step was journaled");
+
+        SessionTrainer restarted = trainer();
+        StepApplied applied = restarted.choiceMade(choice);
+        assertEquals(SessionTrainer.stepAppliedId(choice.eventId()), applied.eventId());
+        assertEquals(1, applied.policyVersion());
+        assertEquals(applied, restarted.choiceMade(choice));
+        assertEquals(applied.adapter().sha256(), restarted.verifyReplay(session.id, 1).sha256());
+        assertFalse(twin.id.equals(session.id));
+    }
+
+    @Test
+    void headMoved_rebuildsEveryNodeFromCheckpointPlusReplay_bitForBit() {
+        SessionTrainer trainer = trainer();
+        Session session = new Session(2);
+        trainer.sessionCreated(session.created);
+        List<StepApplied> steps = new ArrayList<>();
+        Integer[] picks = {0, null, 3, 1, 2};
+        for (int i = 0; i < picks.length; i++) {
+            steps.add(play(trainer, session, i, picks[i]));
+        }
+        assertTrue(steps.get(1).fullCheckpoint() && steps.get(3).fullCheckpoint() && !steps.get(4).fullCheckpoint());
+
+        // Undo from version 5 to version 3: checkpoint 2 plus one replayed step.
+        HeadMoved undo = session.move(steps.get(4).nodeId(), steps.get(2).nodeId(), HeadMoved.Reason.UNDO);
+        PolicyRestored restored = trainer.headMoved(undo);
+        assertEquals(3, restored.policyVersion());
+        assertEquals(2L, restored.fromCheckpointVersion());
+        assertEquals(1, restored.stepsReplayed());
+        PolicyRestored again = trainer.headMoved(undo);
+        assertEquals(restored.eventId(), again.eventId(), "a redelivered HeadMoved gives the same event");
+        assertEquals(List.of(3L, 1, 2L), List.of(again.policyVersion(), again.stepsReplayed(),
+                again.fromCheckpointVersion()));
+
+        for (StepApplied step : steps) {
+            Rebuilt rebuilt = trainer().verifyReplay(session.id, step.policyVersion());
+            assertEquals(step.adapter().sha256(), rebuilt.sha256(), "version " + step.policyVersion());
+        }
+        Rebuilt root = trainer.verifyReplay(session.id, 0);
+        assertEquals(0, root.stepsReplayed());
+        assertEquals(null, root.fromCheckpointVersion());
+    }
+
+    @Test
+    void choiceMade_afterHeadMoved_branchesFromTheRestoredNode() {
+        SessionTrainer trainer = trainer();
+        Session session = new Session(3);
+        trainer.sessionCreated(session.created);
+        StepApplied v1 = play(trainer, session, 0, 0);
+        StepApplied v2 = play(trainer, session, 1, 1);
+        StepApplied v3 = play(trainer, session, 2, 2);
+
+        trainer.headMoved(session.move(v3.nodeId(), v1.nodeId(), HeadMoved.Reason.CHECKOUT));
+        StepApplied branch = play(trainer, session, 1, 1);
+
+        assertEquals(4, branch.policyVersion(), "versions are unique per session, branches included");
+        assertNotEquals(v2.adapter().sha256(), branch.adapter().sha256(), "other rollouts, other step");
+        assertTrue(v3.fullCheckpoint());
+        // Version 4 sits on version 1 (no checkpoint) with version 3 (a checkpoint) on the abandoned branch:
+        // its replay must come from the seed, not from the other branch.
+        Rebuilt rebuilt = trainer().verifyReplay(session.id, 4);
+        assertEquals(branch.adapter().sha256(), rebuilt.sha256());
+        assertEquals(null, rebuilt.fromCheckpointVersion());
+        assertEquals(2, rebuilt.stepsReplayed());
+        // A restarted trainer continues the branch where HEAD is.
+        assertEquals(5, play(trainer(), session, 4, null).policyVersion());
+    }
+}

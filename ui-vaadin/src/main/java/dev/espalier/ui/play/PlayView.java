@@ -1,0 +1,360 @@
+package dev.espalier.ui.play;
+
+import com.vaadin.flow.component.AttachEvent;
+import com.vaadin.flow.component.DetachEvent;
+import com.vaadin.flow.component.Key;
+import com.vaadin.flow.component.KeyModifier;
+import com.vaadin.flow.component.Shortcuts;
+import com.vaadin.flow.component.UI;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.html.Div;
+import com.vaadin.flow.component.html.H3;
+import com.vaadin.flow.component.html.Pre;
+import com.vaadin.flow.component.html.Span;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
+import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.textfield.TextArea;
+import com.vaadin.flow.router.BeforeEnterEvent;
+import com.vaadin.flow.router.BeforeEnterObserver;
+import com.vaadin.flow.router.PageTitle;
+import com.vaadin.flow.component.dependency.StyleSheet;
+import dev.espalier.ui.EspalierStyle;
+import com.vaadin.flow.router.Route;
+import dev.espalier.events.SessionEvent;
+import dev.espalier.events.TokenDelta;
+import dev.espalier.ui.Notices;
+import dev.espalier.ui.client.LiveListener;
+import dev.espalier.ui.client.LiveSubscription;
+import dev.espalier.ui.client.SessionApiException;
+import dev.espalier.ui.client.SessionClient;
+import dev.espalier.ui.client.SessionSnapshot;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * The game: the prompt, N answers streaming in, and the person's moves (pick 1..N, none, skip, edit, undo, redo).
+ * Follows the session live over session-service's SSE stream; every change is pushed to the browser.
+ */
+@StyleSheet(EspalierStyle.URL)
+@Route("play/:sessionId")
+@PageTitle("Espalier · play")
+public class PlayView extends VerticalLayout implements BeforeEnterObserver {
+
+    private final SessionClient sessions;
+    private UUID id;
+
+    private final Span step = stat("stat-step");
+    private final Span phase = stat("stat-phase");
+    private final Span loss = stat("stat-loss");
+    private final Span drift = stat("stat-drift");
+    private final Span gradNorm = stat("stat-grad-norm");
+    private final Pre prompt = new Pre();
+    private final TextArea promptEditor = new TextArea();
+    private final Button saveEdit = new Button("Play edited prompt", e -> saveEdit());
+    private final Div cards = new Div();
+    private final List<RolloutCard> cardList = new ArrayList<>();
+    private final Pre controlAtStart = new Pre();
+    private final Pre controlNow = new Pre();
+    private final StepLog log = new StepLog();
+    private final Button none = new Button("None of them (0)", e -> choose(null));
+    private final Button skip = new Button("Skip (S)", e -> skipPrompt());
+    private final Button edit = new Button("Edit prompt (E)", e -> startEdit());
+    private final Button undo = new Button("Undo (U)", e -> undoStep());
+    private final Button redo = new Button("Redo (R)", e -> redoStep());
+
+    private SessionSnapshot current;
+    /** The PromptIssued whose answers the cards show or are streaming. */
+    private UUID cardsFor;
+    private LiveSubscription live;
+
+    public PlayView(SessionClient sessions) {
+        this.sessions = sessions;
+        setId("play-view");
+        prompt.setId("prompt-text");
+        prompt.addClassName("prompt");
+        promptEditor.setId("prompt-editor");
+        promptEditor.setWidthFull();
+        saveEdit.setId("save-edit");
+        promptEditor.setVisible(false);
+        saveEdit.setVisible(false);
+        cards.setId("cards");
+        cards.addClassName("cards");
+        controlAtStart.setId("control-start");
+        controlNow.setId("control-now");
+        none.setId("choose-none");
+        skip.setId("skip");
+        edit.setId("edit");
+        undo.setId("undo");
+        redo.setId("redo");
+        Button review = new Button("Review", e -> getUI().ifPresent(ui -> ui.navigate("review/" + id)));
+        review.setId("open-review");
+        review.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
+        Div stats = new Div(label("step"), step, label("phase"), phase, label("loss"), loss, label("drift"), drift,
+                label("grad norm"), gradNorm);
+        stats.setId("stats");
+        stats.addClassName("stats");
+        Div control = new Div(new H3("Control prompt"), new HorizontalLayout(
+                column("at step 0", controlAtStart), column("now", controlNow)));
+        control.addClassName("panel");
+        control.setWidthFull();
+        Div logBox = new Div(new H3("What happens"), log);
+        logBox.addClassName("panel");
+        logBox.setWidthFull();
+        add(new HorizontalLayout(stats, review), prompt, promptEditor, saveEdit, cards,
+                new HorizontalLayout(none, skip, edit, undo, redo), control, logBox);
+        keys();
+    }
+
+    private void keys() {
+        for (int i = 0; i < 9; i++) {
+            int index = i;
+            Shortcuts.addShortcutListener(this, () -> whenNotEditing(() -> choose(index)),
+                    Key.of(Integer.toString(i + 1)));
+        }
+        Shortcuts.addShortcutListener(this, () -> whenNotEditing(() -> choose(null)), Key.of("0"));
+        Shortcuts.addShortcutListener(this, () -> whenNotEditing(skip::click), Key.KEY_S);
+        Shortcuts.addShortcutListener(this, () -> whenNotEditing(this::startEdit), Key.KEY_E);
+        Shortcuts.addShortcutListener(this, () -> whenNotEditing(undo::click), Key.KEY_U);
+        Shortcuts.addShortcutListener(this, () -> whenNotEditing(redo::click), Key.KEY_R);
+        Shortcuts.addShortcutListener(this, () -> whenNotEditing(undo::click), Key.KEY_Z, KeyModifier.CONTROL);
+        Shortcuts.addShortcutListener(this, () -> whenNotEditing(redo::click), Key.KEY_Y, KeyModifier.CONTROL);
+    }
+
+    private void whenNotEditing(Runnable action) {
+        if (!promptEditor.isVisible()) {
+            action.run();
+        }
+    }
+
+    @Override
+    public void beforeEnter(BeforeEnterEvent event) {
+        id = UUID.fromString(event.getRouteParameters().get("sessionId").orElseThrow());
+    }
+
+    @Override
+    protected void onAttach(AttachEvent attachEvent) {
+        UI ui = attachEvent.getUI();
+        try {
+            List<SessionEvent> history = sessions.events(id);
+            history.forEach(e -> {
+                if (e instanceof SessionEvent.StepApplied s) {
+                    showMetrics(s);
+                } else if (e instanceof SessionEvent.RolloutsReady r && r.control() != null
+                        && r.policyVersion() == 0 && controlAtStart.getText().isEmpty()) {
+                    controlAtStart.setText(r.control().text());
+                }
+            });
+            history.stream().skip(Math.max(0, history.size() - 8)).forEach(e -> log.line(StepLog.describe(e)));
+            render(sessions.get(id));
+        } catch (SessionApiException e) {
+            Notices.error(e.getMessage());
+        }
+        live = sessions.follow(id, new LiveListener() {
+            @Override
+            public void state(SessionSnapshot state) {
+                ui.access(() -> render(state));
+            }
+
+            @Override
+            public void event(SessionEvent event) {
+                ui.access(() -> onEvent(event));
+            }
+
+            @Override
+            public void token(TokenDelta delta) {
+                ui.access(() -> onToken(delta));
+            }
+
+            @Override
+            public void ended(Throwable failure) {
+                if (failure != null) {
+                    ui.access(() -> log.line("live stream lost: " + failure.getMessage() + " (reload to reconnect)"));
+                }
+            }
+        });
+    }
+
+    @Override
+    protected void onDetach(DetachEvent detachEvent) {
+        if (live != null) {
+            live.close();
+        }
+    }
+
+    private void onEvent(SessionEvent event) {
+        log.line(StepLog.describe(event));
+        if (event instanceof SessionEvent.StepApplied s) {
+            showMetrics(s);
+        }
+        if (event instanceof SessionEvent.RolloutsReady r && r.control() != null && r.policyVersion() == 0
+                && controlAtStart.getText().isEmpty()) {
+            controlAtStart.setText(r.control().text());
+        }
+        refresh();
+    }
+
+    private void onToken(TokenDelta delta) {
+        if (!delta.promptIssuedId().equals(cardsFor)) {
+            resetCards(delta.promptIssuedId(), current == null ? 0 : current.config().groupSize());
+        }
+        if (delta.rolloutIndex() == TokenDelta.CONTROL) {
+            controlNow.setText(controlNow.getText() + delta.textDelta());
+        } else if (delta.rolloutIndex() >= 0) {
+            while (cardList.size() <= delta.rolloutIndex()) {
+                addCard();
+            }
+            cardList.get(delta.rolloutIndex()).append(delta.seq(), delta.textDelta());
+        }
+    }
+
+    private void refresh() {
+        try {
+            render(sessions.get(id));
+        } catch (SessionApiException e) {
+            Notices.error(e.getMessage());
+        }
+    }
+
+    private void render(SessionSnapshot s) {
+        if (current != null && s.version() < current.version()) {
+            return;
+        }
+        current = s;
+        step.setText(Long.toString(s.policyVersion()));
+        phase.setText(phaseText(s.phase()));
+        SessionSnapshot.Prompt p = s.currentPrompt();
+        prompt.setText(p == null ? "(no open prompt: the prompt source is used up — edit to play a prompt of your own)"
+                : p.text());
+        UUID promptId = p == null ? null : p.promptIssuedId();
+        if (promptId == null) {
+            resetCards(null, 0);
+        } else if (!promptId.equals(cardsFor)) {
+            resetCards(promptId, s.config().groupSize());
+        }
+        if (s.rollouts() != null) {
+            for (SessionSnapshot.Rollout r : s.rollouts().rollouts()) {
+                while (cardList.size() <= r.index()) {
+                    addCard();
+                }
+                cardList.get(r.index()).complete(r.text(), r.finishReason(), r.tokens());
+            }
+            controlNow.setText(s.rollouts().control() == null ? "(no control prompt)" : s.rollouts().control().text());
+        }
+        boolean choosing = SessionSnapshot.AWAITING_CHOICE.equals(s.phase());
+        cardList.forEach(c -> c.setChoosable(choosing));
+        none.setEnabled(choosing);
+        skip.setEnabled(choosing || SessionSnapshot.AWAITING_ROLLOUTS.equals(s.phase()));
+        edit.setEnabled(!SessionSnapshot.AWAITING_STEP.equals(s.phase()));
+        undo.setEnabled(s.canUndo());
+        redo.setEnabled(s.canRedo());
+    }
+
+    private void resetCards(UUID promptIssuedId, int groupSize) {
+        cardsFor = promptIssuedId;
+        cards.removeAll();
+        cardList.clear();
+        controlNow.setText("");
+        for (int i = 0; i < groupSize; i++) {
+            addCard();
+        }
+    }
+
+    private void addCard() {
+        int index = cardList.size();
+        RolloutCard card = new RolloutCard(index);
+        card.addClickListener(e -> choose(index));
+        cardList.add(card);
+        cards.add(card);
+    }
+
+    private void choose(Integer index) {
+        if (current == null || !SessionSnapshot.AWAITING_CHOICE.equals(current.phase())
+                || (index != null && index >= cardList.size())) {
+            return;
+        }
+        if (index != null) {
+            cardList.get(index).setChosen(true);
+        }
+        act(() -> sessions.choose(id, index));
+    }
+
+    private void skipPrompt() {
+        act(() -> sessions.skip(id));
+    }
+
+    private void undoStep() {
+        act(() -> sessions.undo(id));
+    }
+
+    private void redoStep() {
+        act(() -> sessions.redo(id));
+    }
+
+    private void startEdit() {
+        if (!edit.isEnabled()) {
+            return;
+        }
+        promptEditor.setValue(current != null && current.currentPrompt() != null ? current.currentPrompt().text()
+                : "");
+        promptEditor.setVisible(true);
+        saveEdit.setVisible(true);
+        promptEditor.focus();
+    }
+
+    private void saveEdit() {
+        promptEditor.setVisible(false);
+        saveEdit.setVisible(false);
+        act(() -> sessions.editPrompt(id, promptEditor.getValue()));
+    }
+
+    /** Runs a command; the answer is rendered at once, the live stream then brings what follows. */
+    private void act(Supplier<SessionSnapshot> command) {
+        try {
+            render(command.get());
+        } catch (SessionApiException e) {
+            Notices.error(e.getMessage());
+        }
+    }
+
+    private void showMetrics(SessionEvent.StepApplied s) {
+        loss.setText(String.format(Locale.ROOT, "%.5f", s.metrics().loss()));
+        drift.setText(String.format(Locale.ROOT, "%.6f", s.metrics().drift().stream().mapToDouble(Math::abs)
+                .average().orElse(0)));
+        gradNorm.setText(String.format(Locale.ROOT, "%.4f", s.metrics().gradNorm()));
+    }
+
+    private static String phaseText(String phase) {
+        return switch (phase) {
+            case SessionSnapshot.AWAITING_ROLLOUTS -> "the model is writing…";
+            case SessionSnapshot.AWAITING_CHOICE -> "your pick";
+            case SessionSnapshot.AWAITING_STEP -> "training step running…";
+            case SessionSnapshot.AWAITING_POLICY -> "restoring policy…";
+            case SessionSnapshot.OUT_OF_PROMPTS -> "out of prompts";
+            default -> phase;
+        };
+    }
+
+    private static Span stat(String id) {
+        Span s = new Span("–");
+        s.setId(id);
+        s.addClassName("stat-value");
+        return s;
+    }
+
+    private static Span label(String text) {
+        Span s = new Span(text);
+        s.addClassName("stat-label");
+        return s;
+    }
+
+    private static Div column(String title, Pre body) {
+        body.addClassName("card-text");
+        Div d = new Div(new Span(title), body);
+        d.addClassName("control-column");
+        return d;
+    }
+}

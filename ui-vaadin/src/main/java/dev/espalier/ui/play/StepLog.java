@@ -1,0 +1,59 @@
+package dev.espalier.ui.play;
+
+import com.vaadin.flow.component.html.Pre;
+import dev.espalier.events.SessionEvent;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Locale;
+
+/** A terminal-style log of what the services do for this session, newest line last. */
+class StepLog extends Pre {
+
+    private static final int KEEP = 200;
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    private final Deque<String> lines = new ArrayDeque<>();
+
+    StepLog() {
+        setId("step-log");
+        addClassName("terminal");
+    }
+
+    void line(String line) {
+        lines.addLast("[" + LocalTime.now(ZoneOffset.UTC).format(TIME) + "] " + line);
+        while (lines.size() > KEEP) {
+            lines.removeFirst();
+        }
+        setText(String.join("\n", lines));
+        getElement().executeJs("this.scrollTop = this.scrollHeight");
+    }
+
+    /** The line an event is shown as; every event of the session gets one. */
+    static String describe(SessionEvent event) {
+        return switch (event) {
+            case SessionEvent.SessionCreated e -> "session created with " + e.config().model();
+            case SessionEvent.PromptIssued e -> "prompt issued at policy v" + e.parentPolicyVersion()
+                    + ", " + e.groupSize() + " rollouts requested";
+            case SessionEvent.RolloutsReady e -> String.format(Locale.ROOT,
+                    "rollouts ready: %d answers, %d tokens in %.2f s (queued %.2f s)", e.rollouts().size(),
+                    e.timings() == null ? 0 : e.timings().generatedTokens(),
+                    e.timings() == null ? 0 : e.timings().generationMillis() / 1000.0,
+                    e.timings() == null ? 0 : e.timings().queuedMillis() / 1000.0);
+            case SessionEvent.ChoiceMade e -> (e.isNone() ? "chose none of them" : "chose answer "
+                    + (e.chosenIndex() + 1)) + "; training step on policy v" + e.policyVersion() + " running…";
+            case SessionEvent.PromptSkipped e -> "prompt skipped";
+            case SessionEvent.PromptEdited e -> "prompt edited";
+            case SessionEvent.StepApplied e -> String.format(Locale.ROOT,
+                    "step applied → policy v%d  loss %.5f  policy %.5f  KL %.6f  grad norm %.4f  in %.2f s%s",
+                    e.policyVersion(), e.metrics().loss(), e.metrics().policyTerm(), e.metrics().klTerm(),
+                    e.metrics().gradNorm(), e.durationMillis() / 1000.0, e.fullCheckpoint() ? "  (checkpoint)" : "");
+            case SessionEvent.HeadMoved e -> "HEAD moved (" + e.reason().name().toLowerCase(Locale.ROOT) + ")";
+            case SessionEvent.PolicyRestored e -> "policy v" + e.policyVersion() + " restored, " + e.stepsReplayed()
+                    + " step(s) replayed" + (e.fromCheckpointVersion() == null ? " from the base model"
+                    : " from checkpoint v" + e.fromCheckpointVersion());
+        };
+    }
+}

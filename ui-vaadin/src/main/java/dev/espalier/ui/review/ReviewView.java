@@ -1,0 +1,150 @@
+package dev.espalier.ui.review;
+
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.html.Anchor;
+import com.vaadin.flow.component.html.Div;
+import com.vaadin.flow.component.html.H2;
+import com.vaadin.flow.component.html.H3;
+import com.vaadin.flow.component.html.Image;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
+import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.treegrid.TreeGrid;
+import com.vaadin.flow.router.BeforeEnterEvent;
+import com.vaadin.flow.router.BeforeEnterObserver;
+import com.vaadin.flow.router.PageTitle;
+import com.vaadin.flow.component.dependency.StyleSheet;
+import dev.espalier.ui.EspalierStyle;
+import com.vaadin.flow.router.Route;
+import com.vaadin.flow.server.StreamResource;
+import dev.espalier.events.SessionEvent;
+import dev.espalier.ui.Notices;
+import dev.espalier.ui.client.SessionApiException;
+import dev.espalier.ui.client.SessionClient;
+import dev.espalier.ui.client.Timeline;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+
+/** Looking back: the timeline (a tree once it branches), charts over the steps, and the downloads. */
+@StyleSheet(EspalierStyle.URL)
+@Route("review/:sessionId")
+@PageTitle("Espalier · review")
+public class ReviewView extends VerticalLayout implements BeforeEnterObserver {
+
+    private final SessionClient sessions;
+    private final TrainerClient trainer;
+    private UUID id;
+
+    public ReviewView(SessionClient sessions, TrainerClient trainer) {
+        this.sessions = sessions;
+        this.trainer = trainer;
+        setId("review-view");
+    }
+
+    @Override
+    public void beforeEnter(BeforeEnterEvent event) {
+        id = UUID.fromString(event.getRouteParameters().get("sessionId").orElseThrow());
+        removeAll();
+        try {
+            Timeline timeline = sessions.timeline(id);
+            List<SessionEvent> events = sessions.events(id);
+            StepHistory history = StepHistory.of(events);
+            Button back = new Button("Back to play", e -> getUI().ifPresent(ui -> ui.navigate("play/" + id)));
+            back.setId("back-to-play");
+            add(new HorizontalLayout(new H2("Review"), back), timeline(timeline), charts(history),
+                    controlHistory(history), downloads(timeline));
+        } catch (SessionApiException e) {
+            Notices.error(e.getMessage());
+        }
+    }
+
+    private Div timeline(Timeline timeline) {
+        TimelineTree tree = new TimelineTree(timeline);
+        TreeGrid<Timeline.Node> grid = new TreeGrid<>();
+        grid.setId("timeline");
+        grid.setItems(tree.roots(), tree::childrenOf);
+        grid.addHierarchyColumn(n -> (n.nodeId().equals(timeline.head()) ? "● " : "")
+                + (n.policyVersion() == null ? "" : "v" + n.policyVersion())).setHeader("Policy").setWidth("9em")
+                .setFlexGrow(0);
+        grid.addColumn(n -> n.status().toLowerCase()).setHeader("Status").setWidth("8em").setFlexGrow(0);
+        grid.addColumn(n -> n.prompt() == null ? "(start)" : n.prompt()).setHeader("Prompt").setFlexGrow(2);
+        grid.addColumn(n -> n.none() ? "none" : n.chosenIndex() == null ? "" : "#" + (n.chosenIndex() + 1) + " "
+                + n.chosenText()).setHeader("Choice").setFlexGrow(3);
+        grid.addComponentColumn(n -> {
+            Button checkout = new Button("Check out", e -> checkout(n));
+            checkout.setEnabled(!n.nodeId().equals(timeline.head()) && !"OPEN".equals(n.status())
+                    && !"ABANDONED".equals(n.status()));
+            return checkout;
+        }).setWidth("9em").setFlexGrow(0);
+        grid.expandRecursively(tree.roots(), 8);
+        grid.setAllRowsVisible(true);
+        Div box = new Div(new H3(timeline.branches() ? "Timeline (branched)" : "Timeline"), grid);
+        box.addClassName("panel");
+        box.setWidthFull();
+        return box;
+    }
+
+    private void checkout(Timeline.Node node) {
+        try {
+            sessions.checkout(id, node.nodeId());
+            getUI().ifPresent(ui -> ui.navigate("play/" + id));
+        } catch (SessionApiException e) {
+            Notices.error(e.getMessage());
+        }
+    }
+
+    private Div charts(StepHistory history) {
+        Div charts = new Div(
+                chart("chart-loss", "loss", history.series(m -> m.loss())),
+                chart("chart-kl", "KL term", history.series(m -> m.klTerm())),
+                chart("chart-drift", "mean |drift|", history.series(StepHistory::meanAbsDrift)),
+                chart("chart-grad-norm", "grad norm", history.series(m -> m.gradNorm())));
+        charts.addClassName("charts");
+        Div box = new Div(new H3("Over the steps"), charts);
+        box.addClassName("panel");
+        box.setWidthFull();
+        return box;
+    }
+
+    private static Image chart(String id, String title, List<LineChart.Point> points) {
+        String svg = LineChart.svg(title, points);
+        Image image = new Image("data:image/svg+xml;base64," + Base64.getEncoder().encodeToString(
+                svg.getBytes(StandardCharsets.UTF_8)), title + " over steps");
+        image.setId(id);
+        return image;
+    }
+
+    private Div controlHistory(StepHistory history) {
+        Grid<StepHistory.ControlAnswer> grid = new Grid<>();
+        grid.setId("control-history");
+        grid.addColumn(c -> "v" + c.policyVersion()).setHeader("Policy").setWidth("7em").setFlexGrow(0);
+        grid.addColumn(StepHistory.ControlAnswer::text).setHeader("Control prompt's answer");
+        grid.setItems(history.control());
+        grid.setAllRowsVisible(true);
+        Div box = new Div(new H3("Control prompt over time"), grid);
+        box.addClassName("panel");
+        box.setWidthFull();
+        return box;
+    }
+
+    private Div downloads(Timeline timeline) {
+        Anchor audit = new Anchor(new StreamResource("espalier-" + id + "-audit.ndjson",
+                () -> sessions.auditLog(id)), "Audit log (NDJSON)");
+        audit.setId("download-audit");
+        audit.getElement().setAttribute("download", true);
+        long headVersion = timeline.nodes().stream().filter(n -> n.nodeId().equals(timeline.head()))
+                .map(Timeline.Node::policyVersion).filter(v -> v != null).findFirst().orElse(0L);
+        Anchor adapter = new Anchor(new StreamResource("espalier-" + id + "-v" + headVersion + "-adapter.zip",
+                () -> trainer.adapterZip(id, headVersion)), "Adapter of v" + headVersion + " (PEFT, zip)");
+        adapter.setId("download-adapter");
+        adapter.getElement().setAttribute("download", true);
+        adapter.setEnabled(headVersion > 0);
+        Div box = new Div(new H3("Export"), new HorizontalLayout(audit, adapter),
+                new Div("A merged model download needs a merge endpoint in trainer-service (docs/ui.md)."));
+        box.addClassName("panel");
+        box.setWidthFull();
+        return box;
+    }
+}

@@ -1,0 +1,155 @@
+package dev.espalier.ui.browser;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.microsoft.playwright.Download;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.WaitForSelectorState;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The game in a real browser against the real session-service, Kafka and PostgreSQL. The rollout and trainer
+ * services are played by {@link StandInWorkers} on their real topics (they are not on this branch).
+ */
+@QuarkusTest
+@QuarkusTestResource(SessionServiceStack.class)
+class GameInBrowserTest {
+
+    private static Browser browser;
+    private static StandInWorkers workers;
+
+    @TestHTTPResource("/")
+    URL ui;
+
+    @BeforeAll
+    static void start() throws IOException {
+        Files.createDirectories(Browser.SCREENSHOTS);
+        browser = new Browser();
+        workers = new StandInWorkers(SessionServiceStack.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        browser.close();
+        workers.close();
+    }
+
+    @Test
+    void setup_showsDefaults_andMarksInvalidSettings_withoutCreatingASession() throws Exception {
+        Page page = browser.newPage();
+        page.navigate(ui.toString());
+        assertThat(page.locator("#field-sampling-temperature input")).hasValue("1.2");
+        assertThat(page.locator("#field-groupSize input")).hasValue("4");
+        assertThat(page.locator("#field-learningRate input")).hasValue("2.0E-5");
+        assertThat(page.locator("#field-sampling-temperature")).containsText("default 1.2");
+        int sessionsBefore = sessionCount();
+
+        page.locator("#field-model input").fill("tiny-model");
+        page.locator("#field-prompts-typed textarea").fill("Say something kind.");
+        page.locator("#field-sampling-temperature input").fill("-1");
+        page.locator("#start-session").click();
+        assertThat(page.locator("#field-sampling-temperature")).hasAttribute("invalid", "");
+        assertThat(page.locator("#field-sampling-temperature")).containsText("must be >= 0 (0 = greedy), was -1.0");
+        page.locator("#field-sampling-temperature input").fill("1.2");
+        page.locator("#field-groupSize input").fill("40");
+        page.locator("#start-session").click();
+        assertThat(page.locator("#field-groupSize")).containsText("must be between 2 and 16, was 40");
+        Browser.screenshot(page, "1-setup-invalid");
+
+        assertEquals(sessionsBefore, sessionCount(), "an invalid setup must not create a session");
+        page.context().close();
+    }
+
+    @Test
+    void play_streamsAnswers_picksByKey_undoesRedoes_andReviewsAndExports() throws Exception {
+        Page page = browser.newPage();
+        page.navigate(ui.toString());
+        page.locator("#field-model input").fill("tiny-model");
+        page.locator("#field-prompts-typed textarea").fill("Write a haiku about pears.\nName three rivers.");
+        page.locator("#field-sampling-seed input").fill("7");
+        page.locator("#field-controlPrompt textarea").fill("Who are you?");
+        Browser.screenshot(page, "2-setup");
+        page.locator("#start-session").click();
+        page.waitForURL(Pattern.compile(".*/play/.*"));
+
+        // The answers stream in: cards show partial text before the rollouts are complete.
+        page.locator("#cards .card.streaming").first().waitFor();
+        Browser.screenshot(page, "3-play-streaming");
+        Locator cards = page.locator("#cards .card");
+        assertThat(cards).hasCount(4);
+        assertEquals("2px", page.evaluate("() => getComputedStyle(document.querySelector('#card-0')).borderTopWidth"),
+                "the app's style sheet is served and applied");
+        assertThat(page.locator("#cards .card.choosable")).hasCount(4);
+        assertThat(page.locator("#card-1")).containsText("Answer 2: a plain reply to \"Write a haiku about pears.\"");
+        assertThat(page.locator("#control-now")).hasText(StandInWorkers.CONTROL_PREFIX + "0");
+        assertThat(page.locator("#control-start")).hasText(StandInWorkers.CONTROL_PREFIX + "0");
+
+        // Model output is text: the markup shows literally, no element is created, the script never runs.
+        assertThat(page.locator("#card-0 .card-text")).containsText(StandInWorkers.HOSTILE);
+        assertEquals(0, page.locator("#cards b, #cards script").count());
+        assertEquals(Boolean.TRUE, page.evaluate("() => window.__pwned === undefined"));
+        Browser.screenshot(page, "4-play-choice");
+
+        page.keyboard().press("2");
+        assertThat(page.locator("#step-log")).containsText("chose answer 2");
+        assertThat(page.locator("#step-log")).containsText("step applied → policy v1");
+        assertThat(page.locator("#stat-step")).hasText("1");
+        assertThat(page.locator("#stat-loss")).hasText("0.90000");
+        assertThat(page.locator("#prompt-text")).hasText("Name three rivers.");
+        assertThat(page.locator("#cards .card.choosable")).hasCount(4);
+        Browser.screenshot(page, "5-play-step-applied");
+
+        page.locator("#undo").click();
+        assertThat(page.locator("#stat-step")).hasText("0");
+        assertThat(page.locator("#redo")).isEnabled();
+        assertThat(page.locator("#step-log")).containsText("HEAD moved (undo)");
+        page.locator("#redo").click();
+        assertThat(page.locator("#stat-step")).hasText("1");
+        assertThat(page.locator("#step-log")).containsText("HEAD moved (redo)");
+
+        page.locator("#open-review").click();
+        page.waitForURL(Pattern.compile(".*/review/.*"));
+        assertThat(page.locator("#timeline")).containsText("Write a haiku about pears.");
+        assertThat(page.locator("#timeline")).containsText("v1");
+        for (String chart : List.of("#chart-loss", "#chart-kl", "#chart-drift", "#chart-grad-norm")) {
+            page.locator(chart).waitFor(new Locator.WaitForOptions().setState(WaitForSelectorState.VISIBLE));
+            assertTrue((Boolean) page.evaluate("c => document.querySelector(c).naturalWidth > 0", chart),
+                    chart + " must load as an image");
+        }
+        assertThat(page.locator("#control-history")).containsText(StandInWorkers.CONTROL_PREFIX + "1");
+        Browser.screenshot(page, "6-review");
+
+        Download download = page.waitForDownload(() -> page.locator("#download-audit").click());
+        String audit = Files.readString(download.path());
+        Files.writeString(Browser.SCREENSHOTS.resolve("audit.ndjson"), audit);
+        List<String> types = audit.lines().map(l -> l.replaceAll(".*?\"type\":\"([^\"]+)\".*", "$1")).toList();
+        assertTrue(types.stream().anyMatch(t -> t.startsWith("choice-made")), "audit has the choice: " + types);
+        assertTrue(types.stream().anyMatch(t -> t.startsWith("step-applied")), "audit has the step: " + types);
+        assertTrue(types.stream().filter(t -> t.startsWith("head-moved")).count() >= 2, "undo and redo: " + types);
+        page.context().close();
+    }
+
+    private static int sessionCount() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(SessionServiceStack.sessionServiceUrl() + "/sessions")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return r.body().split("\"sessionId\"", -1).length - 1;
+    }
+}

@@ -8,8 +8,9 @@ import javax.sql.DataSource;
 
 /**
  * A real PostgreSQL server (zonky's PG 17 binaries) run as a child process on 127.0.0.1 and a free port. With a
- * data directory the cluster survives restarts (the local stack); without one it lives in a temporary directory
- * deleted on {@link #close()} (tests). Connect as {@link #username()} / {@link #password()} to {@link #jdbcUrl()}.
+ * data directory the cluster survives restarts and crashes (the local stack: commits wait for the WAL flush);
+ * without one it lives in a temporary directory deleted on {@link #close()} and commits do not wait for the disk
+ * (tests). Connect as {@link #username()} / {@link #password()} to {@link #jdbcUrl()}.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
 
@@ -44,12 +45,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private static EmbeddedPostgres start(Path dataDir, boolean temporary) {
         try {
             Files.createDirectories(dataDir);
-            var server = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+            var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
                     .setPort(LocalHost.freePort())
-                    .setRegisterShutdownHook(true)
-                    .start();
+                    .setRegisterShutdownHook(true);
+            if (!temporary) {
+                // zonky turns synchronous_commit off for speed; data that must survive a crash needs it on.
+                builder.setServerConfig("synchronous_commit", "on");
+            }
+            var server = builder.start();
             return new EmbeddedPostgres(server, dataDir, temporary);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start PostgreSQL in " + dataDir + ": " + e.getMessage(), e);

@@ -57,10 +57,12 @@ class EmbeddedServersTest {
         }
         try (EmbeddedPostgres pg = EmbeddedPostgres.start(dir);
              Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.username(), pg.password());
-             ResultSet rs = c.createStatement().executeQuery("select v, version() from kept")) {
+             ResultSet rs = c.createStatement().executeQuery(
+                     "select v, version(), current_setting('synchronous_commit') from kept")) {
             assertTrue(rs.next());
             assertEquals("still here", rs.getString(1));
             assertTrue(rs.getString(2).startsWith("PostgreSQL 17"), rs.getString(2));
+            assertEquals("on", rs.getString(3), "a persistent cluster must not lose acknowledged commits");
         }
     }
 

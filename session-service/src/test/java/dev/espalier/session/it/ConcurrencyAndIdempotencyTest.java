@@ -95,6 +95,31 @@ class ConcurrencyAndIdempotencyTest extends SessionFixture {
         assertEquals("two", view(id).getString("currentPrompt.text"));
     }
 
+    @Test
+    void policyRestoredDeliveredTwice_isStoredOnce_andOpensOnePrompt() {
+        UUID id = createSession(List.of("one", "two", "three"));
+        UUID root = view(id).getUUID("headNodeId");
+        playStep(id, 0, 1);
+        awaitPhase(id, "AWAITING_ROLLOUTS");
+        given().post("/sessions/{id}/undo", id).then().statusCode(200);
+        var undo = last(id, SessionEvent.HeadMoved.class);
+        var restored = new SessionEvent.PolicyRestored(UUID.randomUUID(), id, Instant.now(), undo.eventId(), root, 0,
+                1, null);
+
+        workers.send(restored);
+        workers.send(restored);
+        var marker = new SessionEvent.PolicyRestored(UUID.randomUUID(), id, Instant.now(), null, UUID.randomUUID(),
+                9, 0, null);
+        workers.send(marker);
+        await().atMost(WAIT).until(() -> store.contains(marker.eventId()));
+
+        List<SessionEvent> events = events(id);
+        assertEquals(1, events.stream().filter(e -> e.eventId().equals(restored.eventId())).count());
+        List<SessionEvent> afterUndo = events.subList(events.indexOf(undo), events.size());
+        assertEquals(1, afterUndo.stream().filter(e -> e instanceof SessionEvent.PromptIssued).count());
+        assertEquals("AWAITING_ROLLOUTS", view(id).getString("phase"));
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await();

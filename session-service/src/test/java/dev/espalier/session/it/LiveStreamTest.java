@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.espalier.events.EventSerde;
 import dev.espalier.events.SessionEvent;
 import dev.espalier.events.TokenDelta;
+import dev.espalier.events.Topics;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -48,9 +49,11 @@ class LiveStreamTest extends SessionFixture {
         try {
             await().atMost(WAIT).until(() -> received.stream().anyMatch(e -> e.name().equals("state")));
 
-            // The live consumer joins its partitions asynchronously: send deltas until one comes through.
+            // The live consumer joins its partitions asynchronously: send deltas until one comes through. Each
+            // follows an unreadable record on the same partition, which must not stop the live view.
             long[] seq = {0};
             await().atMost(WAIT).until(() -> {
+                workers.send(Topics.TOKENS, id.toString(), "{not a delta");
                 workers.send(new TokenDelta(other, UUID.randomUUID(), 0, seq[0], "other", false));
                 workers.send(new TokenDelta(id, prompt.eventId(), 2, seq[0]++, " Hel", false));
                 return received.stream().anyMatch(e -> e.name().equals("token"));

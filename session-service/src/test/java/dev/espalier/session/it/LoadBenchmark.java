@@ -38,17 +38,18 @@ import org.junit.jupiter.api.Test;
  * <p>
  * Not part of the default build (tag "benchmark"). Run:
  * {@code ./mvnw -B -pl session-service -am verify -Dtest=LoadBenchmark -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false}
+ * (add {@code -Dbench.sessions=N -Dbench.choices=M} for another size).
  */
 @Tag("benchmark")
 @QuarkusTest
 @QuarkusTestResource(EmbeddedServices.class)
 class LoadBenchmark extends SessionFixture {
 
-    private static final int SESSIONS = 50;
-    private static final int CHOICES = 20;
+    private static final int SESSIONS = Integer.getInteger("bench.sessions", 50);
+    private static final int CHOICES = Integer.getInteger("bench.choices", 20);
 
     @Test
-    void fiftySessions_twentyChoicesEach() throws Exception {
+    void sessionsPlayedConcurrently_loseAndDuplicateNoEvent() throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         Thread responder = Thread.ofPlatform().name("responder").start(() -> respond(running));
         List<Long> choiceNanos = Collections.synchronizedList(new ArrayList<>());

@@ -60,19 +60,20 @@ public final class CausalLm implements AutoCloseable {
         Projection qkv = fuse(w, new String[]{a + "q_proj", a + "k_proj", a + "v_proj"},
                 new int[]{config.queryWidth(), config.kvWidth(), config.kvWidth()});
         Projection out = fuse(w, new String[]{a + "o_proj"}, new int[]{config.hiddenSize()});
-        RmsNorm qNorm = null;
-        RmsNorm kNorm = null;
+        RmsNorm qkNorm = null;
         if (config.architecture().qkNorm()) {
-            qNorm = new RmsNorm(w.get(a + "q_norm.weight"), config.rmsNormEps());
-            kNorm = new RmsNorm(w.get(a + "k_norm.weight"), config.rmsNormEps());
+            // One [H+KV, D] weight: q_norm's for every query head, k_norm's for every key head.
+            NDArray q = w.get(a + "q_norm.weight").broadcast(config.numHeads(), config.headDim());
+            NDArray k = w.get(a + "k_norm.weight").broadcast(config.numKvHeads(), config.headDim());
+            qkNorm = new RmsNorm(NDArrays.concat(new NDList(q, k), 0), config.rmsNormEps());
         }
-        Attention attention = new Attention(config, l, qkv, out, qNorm, kNorm, rotary);
+        Attention attention = new Attention(config, l, qkv, out, qkNorm, rotary);
         Projection gateUp = fuse(w, new String[]{m + "gate_proj", m + "up_proj"},
                 new int[]{config.intermediateSize(), config.intermediateSize()});
         Projection down = fuse(w, new String[]{m + "down_proj"}, new int[]{config.hiddenSize()});
         return new Block(new RmsNorm(w.get(p + "input_layernorm.weight"), config.rmsNormEps()), attention,
                 new RmsNorm(w.get(p + "post_attention_layernorm.weight"), config.rmsNormEps()),
-                new FeedForward(gateUp, down));
+                new FeedForward(gateUp, down, config.intermediateSize()));
     }
 
     /** Stacks the weights (and biases) of modules that read the same input into one matrix. */
@@ -172,7 +173,7 @@ public final class CausalLm implements AutoCloseable {
         checkTokens(tokenIds.toType(DataType.INT64, false).toLongArray());
         NDArray logits;
         try (NDScope ignored = new NDScope()) {
-            AttentionContext ctx = AttentionContext.build(rotary, real, positions, 0, time,
+            AttentionContext ctx = AttentionContext.build(rotary, real, positions, 0, time, time,
                     config.slidingWindow(), null, manager);
             NDArray x = hidden(tokenIds.toType(DataType.INT64, false), ctx, delta); // [B,T,C]
             logits = project(x);                                                     // [B,T,V]
@@ -206,16 +207,8 @@ public final class CausalLm implements AutoCloseable {
         checkTokens(flat);
         int from = cache.length();
         cache.append(real, time);
-        boolean[][] slotReal = new boolean[batch][from + time];
-        long[][] slotPosition = new long[batch][from + time];
-        for (int b = 0; b < batch; b++) {
-            for (int s = 0; s < from + time; s++) {
-                slotReal[b][s] = cache.isReal(b, s);
-                slotPosition[b][s] = cache.positionOf(b, s);
-            }
-        }
-        AttentionContext ctx = AttentionContext.build(rotary, slotReal, slotPosition, from, time,
-                config.slidingWindow(), cache, manager);
+        AttentionContext ctx = AttentionContext.build(rotary, cache.realSlots(), cache.slotPositions(), from, time,
+                cache.capacity(), config.slidingWindow(), cache, manager);
         NDArray ids = manager.create(flat, new Shape(batch, time));
         NDArray x = hidden(ids, ctx, delta);                               // [B,T,C]
         NDArray last = time == 1 ? x : x.get(new NDIndex(":, -1:, :"));    // [B,1,C]

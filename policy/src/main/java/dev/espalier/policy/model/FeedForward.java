@@ -8,14 +8,16 @@ final class FeedForward {
 
     private final Projection gateUp;
     private final Projection down;
+    private final long[] half;
 
-    FeedForward(Projection gateUp, Projection down) {
+    FeedForward(Projection gateUp, Projection down, int intermediateSize) {
         this.gateUp = gateUp;
         this.down = down;
+        this.half = new long[]{intermediateSize};
     }
 
     NDArray apply(NDArray x, ProjectionDelta delta) {
-        NDList gu = gateUp.applyAll(x, delta);               // 2 × [B,T,I]
+        NDList gu = gateUp.apply(x, delta).split(half, 2);   // 2 × [B,T,I]
         NDArray gate = gu.get(0);
         NDArray hidden = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(gu.get(1)); // [B,T,I]
         return down.apply(hidden, delta);                     // [B,T,C]

@@ -2,14 +2,14 @@ package dev.espalier.policy.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * The run state of one generation: keys and values of every layer, preallocated for the whole generation
- * ([B, KV heads, capacity, D] each) so a decode step writes in place instead of growing arrays, plus the host-side
- * bookkeeping of which slots hold real tokens and at which position.
+ * The run state of one generation: keys and values of every layer, preallocated for the whole generation so a
+ * decode step writes in place instead of growing arrays, plus the host-side bookkeeping of which slots hold real
+ * tokens and at which position. Keys are stored transposed, [B,KV,1,D,S], and values as [B,KV,1,S,D]: the
+ * layouts attention multiplies with directly (the 1 broadcasts over the query heads of a group).
  *
  * <p>Slot s of row b is the s-th token fed for that row (padding included); its position is the number of real
  * tokens before it, so a left-padded prompt gets the same positions as the unpadded one.
@@ -32,10 +32,11 @@ public final class KvCache implements AutoCloseable {
         this.capacity = capacity;
         this.keys = new NDArray[config.numLayers()];
         this.values = new NDArray[config.numLayers()];
-        Shape shape = new Shape(batch, config.numKvHeads(), capacity, config.headDim());
+        Shape keyShape = new Shape(batch, config.numKvHeads(), 1, config.headDim(), capacity);
+        Shape valueShape = new Shape(batch, config.numKvHeads(), 1, capacity, config.headDim());
         for (int l = 0; l < keys.length; l++) {
-            keys[l] = manager.zeros(shape, DataType.FLOAT32);
-            values[l] = manager.zeros(shape, DataType.FLOAT32);
+            keys[l] = manager.zeros(keyShape, DataType.FLOAT32);
+            values[l] = manager.zeros(valueShape, DataType.FLOAT32);
         }
         this.real = new boolean[batch][capacity];
         this.position = new long[batch][capacity];
@@ -60,43 +61,42 @@ public final class KvCache implements AutoCloseable {
         return realCount[row];
     }
 
-    /** Records T new slots per row and returns their positions, [B*T] row-major. */
-    long[] append(boolean[][] newReal, int time) {
+    /** Records T new slots per row: whether each is a real token, and its position. */
+    void append(boolean[][] newReal, int time) {
         if (length + time > capacity) {
             throw new IllegalStateException("KV cache full: " + length + " + " + time + " > " + capacity);
         }
-        long[] positions = new long[batch * time];
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < time; t++) {
                 int s = length + t;
                 real[b][s] = newReal[b][t];
                 position[b][s] = Math.max(realCount[b] - (newReal[b][t] ? 0 : 1), 0);
-                positions[b * time + t] = position[b][s];
                 if (newReal[b][t]) {
                     realCount[b]++;
                 }
             }
         }
         length += time;
-        return positions;
     }
 
-    boolean isReal(int row, int slot) {
-        return real[row][slot];
+    /** [B][capacity]: which slots hold real tokens (read-only view for building masks). */
+    boolean[][] realSlots() {
+        return real;
     }
 
-    long positionOf(int row, int slot) {
-        return position[row][slot];
+    /** [B][capacity]: the position of each slot. */
+    long[][] slotPositions() {
+        return position;
     }
 
-    /** Writes k, v [B,KV,T,D] into slots [from, from+T) of a layer; returns that layer's keys and values so far. */
-    NDArray[] store(int layer, NDArray k, NDArray v, int from) {
-        int to = from + (int) k.getShape().get(2);
-        NDIndex slots = new NDIndex(":, :, {}:{}", from, to);
-        keys[layer].set(slots, k);
-        values[layer].set(slots, v);
-        NDIndex filled = new NDIndex(":, :, :{}", to);
-        return new NDArray[]{keys[layer].get(filled), values[layer].get(filled)}; // [B,KV,S,D] each
+    /**
+     * Writes a layer's new keys kᵀ [B,KV,D,T] and values v [B,KV,T,D] into the context's slots; returns the layer's
+     * whole key and value arrays, [B,KV,1,D,S] and [B,KV,1,S,D].
+     */
+    NDArray[] store(int layer, NDArray keysT, NDArray v, AttentionContext ctx) {
+        keys[layer].set(ctx.keySlots(), keysT);
+        values[layer].set(ctx.valueSlots(), v);
+        return new NDArray[]{keys[layer], values[layer]};
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.espalier.policy.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 
 /**
@@ -8,7 +9,7 @@ import ai.djl.ndarray.NDList;
  * matmuls cost fewer JNI calls and use the cores better than several thin ones. The {@link ProjectionDelta} is still
  * asked once per Hugging Face module, and each delta is added to that module's slice of the output.
  *
- * <p>Shapes: x [..., in] → outputs [..., out_i] for each module i.
+ * <p>Shapes: x [..., in] → [..., Σ out_i], the modules' outputs side by side in the order of their paths.
  */
 final class Projection {
 
@@ -33,28 +34,26 @@ final class Projection {
         this.bias = bias;
     }
 
-    /** A single module. */
     NDArray apply(NDArray x, ProjectionDelta delta) {
-        return withDelta(linear(x), 0, x, delta);
-    }
-
-    /** Every module's output, in the order of the module paths. */
-    NDList applyAll(NDArray x, ProjectionDelta delta) {
-        NDArray y = linear(x);
-        NDList parts = splitPoints.length == 0 ? new NDList(y) : y.split(splitPoints, y.getShape().dimension() - 1);
-        NDList out = new NDList(parts.size());
-        for (int i = 0; i < parts.size(); i++) {
-            out.add(withDelta(parts.get(i), i, x, delta));
+        NDArray y = x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+        NDArray[] deltas = new NDArray[modulePaths.length];
+        boolean any = false;
+        for (int i = 0; i < deltas.length; i++) {
+            deltas[i] = delta.apply(modulePaths[i], x);
+            any |= deltas[i] != null;
         }
-        return out;
-    }
-
-    private NDArray linear(NDArray x) {
-        return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
-    }
-
-    private NDArray withDelta(NDArray y, int module, NDArray x, ProjectionDelta delta) {
-        NDArray d = delta.apply(modulePaths[module], x);
-        return d == null ? y : y.add(d);
+        if (!any) {
+            return y;
+        }
+        if (deltas.length == 1) {
+            return y.add(deltas[0]);
+        }
+        int last = y.getShape().dimension() - 1;
+        NDList parts = y.split(splitPoints, last);
+        NDList sum = new NDList(parts.size());
+        for (int i = 0; i < parts.size(); i++) {
+            sum.add(deltas[i] == null ? parts.get(i) : parts.get(i).add(deltas[i]));
+        }
+        return NDArrays.concat(sum, last);
     }
 }

@@ -1,25 +1,30 @@
 package dev.espalier.policy.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Rotary position embedding in the Hugging Face layout (rotate_half: the head's two halves form the pairs).
- * The angle table is computed on the host in float32 steps like transformers (inv_freq, then position · inv_freq),
- * so positions give the same cos/sin bits as the reference.
+ * Rotary position embedding in the Hugging Face layout (rotate_half: the head's two halves form the pairs),
+ * applied to query and key heads together. The angle table is computed on the host in float32 steps like
+ * transformers (inv_freq, then position · inv_freq), so positions give the same cos/sin bits as the reference.
  *
  * <p>rotate_half(x) is written as x·R with a fixed signed permutation matrix R: one matmul instead of
- * split/negate/concat (three JNI calls), and exact, since every output is one ±x term.
+ * split/negate/concat, and exact, since every output is one ±x term.
  */
 final class Rotary {
 
     private final int headDim;
+    private final int queryHeads;
+    private final int keyHeads;
     private final float[] invFreq; // [D/2]
     private final NDArray rotateHalf; // [D, D]
 
     Rotary(ModelConfig config, NDManager manager) {
         this.headDim = config.headDim();
+        this.queryHeads = config.numHeads();
+        this.keyHeads = config.numKvHeads();
         int half = headDim / 2;
         this.invFreq = new float[half];
         for (int i = 0; i < half; i++) {
@@ -36,29 +41,34 @@ final class Rotary {
     }
 
     /**
-     * cos and sin for every (row, time) position, stacked as [4, B, T, 1, D]: cos and sin for queries (pre-multiplied
-     * by the attention scale 1/√D, which saves one multiply per layer), then for keys.
+     * cos and sin for every (row, time, head), each [B,T,H+KV,D]: query heads first, pre-multiplied by the attention
+     * scale 1/√D (which saves a multiply per layer), then key heads.
      */
-    NDArray angles(long[] positions, int batch, int time, NDManager manager) {
+    NDList angles(long[] positions, int batch, int time, NDManager manager) {
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        int n = batch * time * headDim;
-        float[] table = new float[4 * n];
+        int heads = queryHeads + keyHeads;
+        int n = batch * time * heads * headDim;
+        float[] table = new float[2 * n];
         int half = headDim / 2;
+        float[] cos = new float[half];
+        float[] sin = new float[half];
         for (int p = 0; p < batch * time; p++) {
             for (int i = 0; i < half; i++) {
                 float angle = (float) positions[p] * invFreq[i];
-                float cos = (float) Math.cos(angle);
-                float sin = (float) Math.sin(angle);
-                for (int j : new int[]{i, i + half}) {
-                    int at = p * headDim + j;
-                    table[at] = cos * scale;
-                    table[n + at] = sin * scale;
-                    table[2 * n + at] = cos;
-                    table[3 * n + at] = sin;
+                cos[i] = (float) Math.cos(angle);
+                sin[i] = (float) Math.sin(angle);
+            }
+            for (int h = 0; h < heads; h++) {
+                float s = h < queryHeads ? scale : 1f;
+                int at = (p * heads + h) * headDim;
+                for (int i = 0; i < half; i++) {
+                    table[at + i] = table[at + half + i] = cos[i] * s;
+                    table[n + at + i] = table[n + at + half + i] = sin[i] * s;
                 }
             }
         }
-        return ownedCopy(manager.create(table, new Shape(4, batch, time, 1, headDim)));
+        NDList both = ownedCopy(manager.create(table, new Shape(2, batch, time, heads, headDim))).split(2, 0);
+        return new NDList(both.get(0).squeeze(0), both.get(1).squeeze(0));
     }
 
     /**
@@ -72,7 +82,7 @@ final class Rotary {
         return owned;
     }
 
-    /** x [B,T,heads,D], cos/sin [B,T,1,D] → x·cos + rotate_half(x)·sin. */
+    /** x [B,T,H+KV,D], cos/sin [B,T,H+KV,D] → x·cos + rotate_half(x)·sin. */
     NDArray apply(NDArray x, NDArray cos, NDArray sin) {
         return x.mul(cos).add(x.matMul(rotateHalf).mul(sin));
     }

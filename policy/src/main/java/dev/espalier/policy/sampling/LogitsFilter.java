@@ -58,17 +58,20 @@ public interface LogitsFilter {
         };
     }
 
-    /** Drops tokens whose probability is below minP × the highest probability (Nguyen et al. 2024, min-p). */
+    /**
+     * Drops tokens whose probability is below minP × the highest probability (min-p sampling, Nguyen et al. 2024).
+     * Compared in log space, p_i < minP·p_max ⇔ l_i < l_max + ln(minP), so no exponentials are needed.
+     */
     static LogitsFilter minP(double minP) {
+        double logMinP = Math.log(minP);
         return logits -> {
-            double[] probs = Softmax.probabilities(logits);
-            double top = 0;
-            for (double q : probs) {
-                top = Math.max(top, q);
+            float max = Float.NEGATIVE_INFINITY;
+            for (float l : logits) {
+                max = Math.max(max, l);
             }
-            double threshold = minP * top;
+            double threshold = max + logMinP;
             for (int i = 0; i < logits.length; i++) {
-                if (probs[i] < threshold) {
+                if (logits[i] < threshold) {
                     logits[i] = Float.NEGATIVE_INFINITY;
                 }
             }

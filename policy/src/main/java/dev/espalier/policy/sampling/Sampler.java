@@ -39,20 +39,31 @@ public final class Sampler {
         for (LogitsFilter filter : filters) {
             filter.apply(shaped);
         }
-        double[] probs = Softmax.probabilities(shaped);
-        double u = random.nextDouble();
+        return draw(shaped, random.nextDouble());
+    }
+
+    /** Inverse CDF over the surviving tokens; exponentials only for those (a handful after min-p). */
+    private static int draw(float[] logits, double u) {
+        float max = logits[argmax(logits)];
+        double total = 0;
+        for (float l : logits) {
+            if (l != Float.NEGATIVE_INFINITY) {
+                total += Math.exp(l - max);
+            }
+        }
+        double target = u * total;
         double cumulative = 0;
         int last = -1;
-        for (int i = 0; i < probs.length; i++) {
-            if (probs[i] > 0) {
-                cumulative += probs[i];
+        for (int i = 0; i < logits.length; i++) {
+            if (logits[i] != Float.NEGATIVE_INFINITY) {
+                cumulative += Math.exp(logits[i] - max);
                 last = i;
-                if (u < cumulative) {
+                if (target < cumulative) {
                     return i;
                 }
             }
         }
-        return last; // u fell into the rounding gap below 1.0
+        return last; // target fell into the rounding gap at the very end
     }
 
     static int argmax(float[] logits) {

@@ -7,6 +7,8 @@ min-p 0.1, EOS ignored via min_new_tokens), same torch thread count, same defini
   prefill = start -> first token of every row drawn; decode = first token -> last token;
   decode tokens/s = N * (new_tokens - 1) / decode seconds.
 Timestamps come from a logits processor, which transformers calls once per step just before drawing.
+decode_step_cpu_ms is the process CPU time over the decode span per step: on a shared machine it shows the work
+done, where wall time mostly shows scheduling delays.
 
 Usage: /work/venv/py/bin/python tools/bench_transformers.py [--model DIR] [--threads 2] [--repeat 3]
 """
@@ -27,7 +29,7 @@ class Clock(LogitsProcessor):
         self.times = []
 
     def __call__(self, input_ids, scores):
-        self.times.append(time.perf_counter())
+        self.times.append((time.perf_counter(), time.process_time()))
         return scores
 
 
@@ -44,9 +46,10 @@ def run(model, rows, prompt_tokens, new_tokens, seed):
         model.generate(ids, attention_mask=torch.ones_like(ids), do_sample=True, temperature=1.2, min_p=0.1,
                        top_p=1.0, top_k=0, max_new_tokens=new_tokens, min_new_tokens=new_tokens,
                        logits_processor=LogitsProcessorList([clock]), pad_token_id=0)
-    end = time.perf_counter()
+    end, end_cpu = time.perf_counter(), time.process_time()
     # The clock fires before each draw; the last draw ends at `end` (generate returns right after it).
-    return {"prefill": clock.times[0] - start, "decode": end - clock.times[0]}
+    first, first_cpu = clock.times[0]
+    return {"prefill": first - start, "decode": end - first, "decode_cpu": end_cpu - first_cpu}
 
 
 def main():
@@ -76,6 +79,7 @@ def main():
         "decode_tokens_per_s_best": round(rate(decode[0]), 3),
         "decode_tokens_per_s_median": round(rate(decode[len(decode) // 2]), 3),
         "decode_step_ms_best": round(decode[0] / (a.new_tokens - 1) * 1e3, 3),
+        "decode_step_cpu_ms_best": round(min(r["decode_cpu"] for r in runs) / (a.new_tokens - 1) * 1e3, 3),
         "prefill_ms_best": round(min(r["prefill"] for r in runs) * 1e3, 3),
     }))
 

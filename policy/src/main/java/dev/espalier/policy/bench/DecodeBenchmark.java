@@ -9,6 +9,7 @@ import dev.espalier.policy.model.CausalLm;
 import dev.espalier.policy.model.ProjectionDelta;
 import dev.espalier.policy.sampling.SamplingParams;
 
+import java.lang.management.ManagementFactory;
 import java.util.List;
 
 /**
@@ -20,14 +21,23 @@ import java.util.List;
  */
 public final class DecodeBenchmark {
 
-    /** @param prefillSeconds start → first token; @param decodeSeconds first token → last token */
-    public record Run(double prefillSeconds, double decodeSeconds, int rows, int newTokens) {
+    /**
+     * @param prefillSeconds   start → first token (wall clock)
+     * @param decodeSeconds    first token → last token (wall clock)
+     * @param decodeCpuSeconds CPU time of the whole process over the same span: on a shared machine it shows the
+     *                         work done, where wall time mostly shows how long the scheduler made us wait
+     */
+    public record Run(double prefillSeconds, double decodeSeconds, double decodeCpuSeconds, int rows, int newTokens) {
         public double decodeTokensPerSecond() {
             return rows * (newTokens - 1) / decodeSeconds;
         }
 
         public double decodeStepSeconds() {
             return decodeSeconds / (newTokens - 1);
+        }
+
+        public double decodeStepCpuSeconds() {
+            return decodeCpuSeconds / (newTokens - 1);
         }
     }
 
@@ -47,6 +57,7 @@ public final class DecodeBenchmark {
         List<Prompt> batch = Prompt.repeated(prompt(promptTokens, model.config().vocabSize()), rows, seed);
         GenerationSettings settings = new GenerationSettings(new SamplingParams(1.2, 0, 1.0, 0.1), newTokens, false);
         long[] firstAndLast = new long[2];
+        long[] cpu = new long[2];
         int[] seen = new int[1];
         TokenListener clock = new TokenListener() {
             @Override
@@ -54,16 +65,24 @@ public final class DecodeBenchmark {
                 seen[0]++;
                 if (seen[0] == rows) {
                     firstAndLast[0] = System.nanoTime();
+                    cpu[0] = processCpuNanos();
                 }
             }
 
             @Override
             public void onFinish(int row, FinishReason reason) {
                 firstAndLast[1] = System.nanoTime();
+                cpu[1] = processCpuNanos();
             }
         };
         long start = System.nanoTime();
         new Generator(model).generate(batch, settings, ProjectionDelta.NONE, clock);
-        return new Run((firstAndLast[0] - start) / 1e9, (firstAndLast[1] - firstAndLast[0]) / 1e9, rows, newTokens);
+        return new Run((firstAndLast[0] - start) / 1e9, (firstAndLast[1] - firstAndLast[0]) / 1e9,
+                (cpu[1] - cpu[0]) / 1e9, rows, newTokens);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 }

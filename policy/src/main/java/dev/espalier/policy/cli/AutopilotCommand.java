@@ -9,6 +9,7 @@ import dev.espalier.policy.generate.GenerationSettings;
 import dev.espalier.policy.model.CausalLm;
 import dev.espalier.policy.sampling.SamplingParams;
 import dev.espalier.policy.state.StateDirectory;
+import dev.espalier.policy.text.TextTokenizer;
 import dev.espalier.policy.state.TrainingState;
 import dev.espalier.policy.train.Autopilot;
 import dev.espalier.policy.train.GeneratorRollouts;
@@ -20,16 +21,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
- * {@code autopilot --model DIR --prompts FILE --prefer-ids 17,18 --steps N [-n 4 --chooser prefer|random
- * --max-new-tokens 16 --temperature 1 --top-p 1 --min-p 0 --seed 0 --eval-every 5 --eval-samples 16 --eval-seed 1000
- * --adapter-in DIR --out DIR, training options of step]}: the game loop with a scripted person. FILE holds one prompt
- * per line as comma-separated token ids. Prints one JSON line per round (with the process's resident memory, so a
- * long run doubles as the native-memory leak check of docs/training.md) and per evaluation, then the curve.
- *
- * <p>{@code --prefer REGEX} (over decoded text) needs the tokenizer, which this command does not have yet; the token-id
- * form is the same experiment for a tokenizer-free model.
+ * {@code autopilot --model DIR --prompts FILE (--prefer REGEX | --prefer-ids 17,18) --steps N [-n 4
+ * --chooser prefer|random --max-new-tokens 16 --temperature 1 --top-p 1 --min-p 0 --seed 0 --eval-every 5
+ * --eval-samples 16 --eval-seed 1000 --adapter-in DIR --out DIR, training options of step]}: the game loop with a
+ * scripted person. With {@code --prefer REGEX} the model directory's tokenizer.json encodes the prompts (one text per
+ * line of FILE) and a completion is liked when the regex finds a match in its decoded text; with
+ * {@code --prefer-ids} FILE holds one prompt per line as comma-separated token ids and a completion is liked when it
+ * contains that id sequence (models without a tokenizer). Prints one JSON line per round (with the process's resident
+ * memory, so a long run doubles as the native-memory leak check of docs/training.md) and per evaluation, then the
+ * curve.
  */
 final class AutopilotCommand {
 
@@ -41,12 +45,23 @@ final class AutopilotCommand {
     static void run(Args args, ModelLocator models, PrintStream out) {
         String modelArg = args.string("model");
         Path modelDir = models.locate(modelArg);
-        List<int[]> prompts = readPrompts(Path.of(args.string("prompts")));
+        Path promptFile = Path.of(args.string("prompts"));
+        TextTokenizer tokenizer = null;
+        List<int[]> prompts;
+        Predicate<int[]> liked;
         if (args.has("prefer")) {
-            throw new IllegalArgumentException("--prefer REGEX needs the tokenizer, which is not wired into "
-                    + "autopilot yet; use --prefer-ids with the token ids of the preferred text");
+            if (args.has("prefer-ids")) {
+                throw new IllegalArgumentException("give --prefer REGEX or --prefer-ids, not both");
+            }
+            Pattern pattern = compile(args.string("prefer"));
+            tokenizer = TextTokenizer.load(modelDir);
+            TextTokenizer text = tokenizer;
+            prompts = readLines(promptFile).stream().map(text::encode).toList();
+            liked = ids -> pattern.matcher(text.decode(ids, true)).find();
+        } else {
+            prompts = readPrompts(promptFile);
+            liked = Autopilot.containsSequence(args.integers("prefer-ids"));
         }
-        Predicate<int[]> liked = Autopilot.containsSequence(args.integers("prefer-ids"));
         String chooserName = args.string("chooser", "prefer");
         long seed = args.longValue("seed", 0);
         Autopilot.Chooser chooser = switch (chooserName) {
@@ -63,7 +78,8 @@ final class AutopilotCommand {
         Path outDir = args.has("out") ? Path.of(args.string("out")) : null;
         var lora = TrainingOptions.lora(args, modelArg);
         int threads = Engine.threads(args);
-        try (NDManager manager = Engine.start(args, threads);
+        try (TextTokenizer ignored = tokenizer;
+             NDManager manager = Engine.start(args, threads);
              CausalLm model = CausalLm.load(modelDir, manager);
              TrainingState state = adapterIn == null ? TrainingState.fresh(modelDir, lora, seed, manager)
                      : TrainingState.load(adapterIn, modelDir, seed, manager)) {
@@ -92,28 +108,38 @@ final class AutopilotCommand {
     }
 
     static List<int[]> readPrompts(Path file) {
+        List<int[]> prompts = new ArrayList<>();
+        for (String line : readLines(file)) {
+            try {
+                prompts.add(java.util.Arrays.stream(line.split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--prompts " + file + ": expected comma-separated token ids per "
+                        + "line (or use --prefer REGEX for text prompts), got '" + line + "'");
+            }
+        }
+        return prompts;
+    }
+
+    /** The non-blank lines of the prompt file. */
+    private static List<String> readLines(Path file) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file);
         } catch (IOException e) {
             throw new IllegalArgumentException("--prompts " + file + ": " + e.getMessage(), e);
         }
-        List<int[]> prompts = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty()) {
-                continue;
-            }
-            try {
-                prompts.add(java.util.Arrays.stream(line.split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--prompts " + file + " line " + (i + 1)
-                        + ": expected comma-separated token ids, got '" + line + "'");
-            }
-        }
+        List<String> prompts = lines.stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("--prompts " + file + " holds no prompt");
         }
         return prompts;
+    }
+
+    private static Pattern compile(String regex) {
+        try {
+            return Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException("--prefer is not a valid regular expression: " + e.getDescription());
+        }
     }
 }

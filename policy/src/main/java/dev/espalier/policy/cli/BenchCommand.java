@@ -82,6 +82,8 @@ final class BenchCommand {
             out.put("decode_tokens_per_s_best", round(best.decodeTokensPerSecond()));
             out.put("decode_tokens_per_s_median", round(median.decodeTokensPerSecond()));
             out.put("decode_step_ms_best", round(best.decodeStepSeconds() * 1e3));
+            out.put("decode_step_cpu_ms_best", round(runs.stream()
+                    .mapToDouble(DecodeBenchmark.Run::decodeStepCpuSeconds).min().orElseThrow() * 1e3));
             out.put("prefill_ms_best", round(bestPrefill * 1e3));
             out.put("memory_bandwidth_gb_s", round(bandwidth / 1e9));
             out.put("bytes_per_decode_step", (long) (weightBytes + kvBytes));

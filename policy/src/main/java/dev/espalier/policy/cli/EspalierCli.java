@@ -34,7 +34,7 @@ public final class EspalierCli {
                          --aggregation seq-mean|seq-sum|token-mean --lr --kl-beta --weight-decay --max-grad-norm
                          --dpo-beta --lora-rank --lora-alpha --lora-targets --seed --threads]
               merge      --model DIR --adapter DIR --out DIR
-              autopilot  --model DIR --prompts FILE --prefer-ids 1,2 --steps N [-n 4 --chooser prefer|random
+              autopilot  --model DIR --prompts FILE --prefer REGEX|--prefer-ids 1,2 --steps N [-n 4 --chooser prefer|random
                          --max-new-tokens 16 --temperature 1 --eval-every 5 --eval-samples 16 --out DIR, step options]
             """;
 

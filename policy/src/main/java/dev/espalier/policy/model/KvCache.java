@@ -61,25 +61,22 @@ public final class KvCache implements AutoCloseable {
         return realCount[row];
     }
 
-    /** Records T new slots per row and returns their positions, [B*T] row-major. */
-    long[] append(boolean[][] newReal, int time) {
+    /** Records T new slots per row: whether each is a real token, and its position. */
+    void append(boolean[][] newReal, int time) {
         if (length + time > capacity) {
             throw new IllegalStateException("KV cache full: " + length + " + " + time + " > " + capacity);
         }
-        long[] positions = new long[batch * time];
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < time; t++) {
                 int s = length + t;
                 real[b][s] = newReal[b][t];
                 position[b][s] = Math.max(realCount[b] - (newReal[b][t] ? 0 : 1), 0);
-                positions[b * time + t] = position[b][s];
                 if (newReal[b][t]) {
                     realCount[b]++;
                 }
             }
         }
         length += time;
-        return positions;
     }
 
     /** [B][capacity]: which slots hold real tokens (read-only view for building masks). */

@@ -76,7 +76,7 @@ final class Rotary {
      * forward closes it, a GC frees that memory while the autograd graph may still read it in backward (cos/sin are
      * saved by the multiplies). A copy owned by the engine stays valid as long as the graph needs it.
      */
-    static NDArray ownedCopy(NDArray fromJavaData) {
+    private static NDArray ownedCopy(NDArray fromJavaData) {
         NDArray owned = fromJavaData.duplicate();
         fromJavaData.close();
         return owned;

@@ -42,10 +42,15 @@ public final class PolicyStep {
             RolloutBatch batch = new RolloutBatch(c, work);
             int g = c.groupSize();
 
-            // Reference: the same base weights with the adapter off; grad mode off so no graph is kept.
+            // Reference: the same base weights with the adapter off; grad mode off so no graph is kept. Its own
+            // scope frees the [G,T,V] logits before the policy pass allocates its own.
             JniUtils.setGradMode(false);
-            NDArray seqRef = batch.sequenceSums(batch.completionLogprobs(
-                    model.logits(batch.tokens, batch.valid, ProjectionDelta.NONE)));          // [G]
+            NDArray seqRef;
+            try (NDScope reference = new NDScope()) {
+                seqRef = batch.sequenceSums(batch.completionLogprobs(
+                        model.logits(batch.tokens, batch.valid, ProjectionDelta.NONE)));      // [G]
+                NDScope.unregister(seqRef);
+            }
 
             List<NDArray> params = adapter.parameters();
             params.forEach(p -> p.setRequiresGradient(true));

@@ -29,8 +29,11 @@ import dev.espalier.ui.client.LiveSubscription;
 import dev.espalier.ui.client.SessionApiException;
 import dev.espalier.ui.client.SessionClient;
 import dev.espalier.ui.client.SessionSnapshot;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -70,6 +73,8 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
     /** The PromptIssued whose answers the cards show or are streaming. */
     private UUID cardsFor;
     private LiveSubscription live;
+    /** Events already shown: the live stream can repeat what the audit log gave when the page opened. */
+    private final Set<UUID> seen = new HashSet<>();
 
     public PlayView(SessionClient sessions) {
         this.sessions = sessions;
@@ -138,9 +143,13 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
     @Override
     protected void onAttach(AttachEvent attachEvent) {
         UI ui = attachEvent.getUI();
+        closeLive();
+        log.clear();
+        seen.clear();
         try {
             List<SessionEvent> history = sessions.events(id);
             history.forEach(e -> {
+                seen.add(e.eventId());
                 if (e instanceof SessionEvent.StepApplied s) {
                     showMetrics(s);
                 } else if (e instanceof SessionEvent.RolloutsReady r && r.control() != null
@@ -148,7 +157,7 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
                     controlAtStart.setText(r.control().text());
                 }
             });
-            history.stream().skip(Math.max(0, history.size() - 8)).forEach(e -> log.line(StepLog.describe(e)));
+            history.stream().skip(Math.max(0, history.size() - 8)).forEach(log::event);
             render(sessions.get(id));
         } catch (SessionApiException e) {
             Notices.error(e.getMessage());
@@ -172,7 +181,8 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
             @Override
             public void ended(Throwable failure) {
                 if (failure != null) {
-                    ui.access(() -> log.line("live stream lost: " + failure.getMessage() + " (reload to reconnect)"));
+                    ui.access(() -> log.line(Instant.now(), "live stream lost: " + failure.getMessage()
+                            + " (reload to reconnect)"));
                 }
             }
         });
@@ -180,13 +190,21 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
 
     @Override
     protected void onDetach(DetachEvent detachEvent) {
+        closeLive();
+    }
+
+    private void closeLive() {
         if (live != null) {
             live.close();
+            live = null;
         }
     }
 
     private void onEvent(SessionEvent event) {
-        log.line(StepLog.describe(event));
+        if (!seen.add(event.eventId())) {
+            return;
+        }
+        log.event(event);
         if (event instanceof SessionEvent.StepApplied s) {
             showMetrics(s);
         }

@@ -114,19 +114,26 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
         keys();
     }
 
+    /**
+     * Keys for the whole view. The browser keeps each key press (allowBrowserDefault), so the same letters and
+     * digits can still be typed into the prompt editor; while it is open the shortcuts do nothing.
+     */
     private void keys() {
         for (int i = 0; i < 9; i++) {
             int index = i;
-            Shortcuts.addShortcutListener(this, () -> whenNotEditing(() -> choose(index)),
-                    Key.of(Integer.toString(i + 1)));
+            key(() -> choose(index), Key.of(Integer.toString(i + 1)));
         }
-        Shortcuts.addShortcutListener(this, () -> whenNotEditing(() -> choose(null)), Key.of("0"));
-        Shortcuts.addShortcutListener(this, () -> whenNotEditing(skip::click), Key.KEY_S);
-        Shortcuts.addShortcutListener(this, () -> whenNotEditing(this::startEdit), Key.KEY_E);
-        Shortcuts.addShortcutListener(this, () -> whenNotEditing(undo::click), Key.KEY_U);
-        Shortcuts.addShortcutListener(this, () -> whenNotEditing(redo::click), Key.KEY_R);
-        Shortcuts.addShortcutListener(this, () -> whenNotEditing(undo::click), Key.KEY_Z, KeyModifier.CONTROL);
-        Shortcuts.addShortcutListener(this, () -> whenNotEditing(redo::click), Key.KEY_Y, KeyModifier.CONTROL);
+        key(() -> choose(null), Key.of("0"));
+        key(skip::click, Key.of("s"));
+        key(this::startEdit, Key.of("e"));
+        key(undo::click, Key.of("u"));
+        key(redo::click, Key.of("r"));
+        key(undo::click, Key.of("z"), KeyModifier.CONTROL);
+        key(redo::click, Key.of("y"), KeyModifier.CONTROL);
+    }
+
+    private void key(Runnable action, Key key, KeyModifier... modifiers) {
+        Shortcuts.addShortcutListener(this, () -> whenNotEditing(action), key, modifiers).allowBrowserDefault();
     }
 
     private void whenNotEditing(Runnable action) {
@@ -336,6 +343,13 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
         } catch (SessionApiException e) {
             Notices.error(e.getMessage());
         }
+        releaseFocusFromDisabled();
+    }
+
+    /** A button that disabled itself (redo after redo) keeps the focus, and key presses there never arrive. */
+    private void releaseFocusFromDisabled() {
+        getElement().executeJs("const a = document.activeElement;"
+                + " if (a && a.hasAttribute('disabled')) { a.blur(); }");
     }
 
     private void showMetrics(SessionEvent.StepApplied s) {

@@ -122,10 +122,27 @@ class GameInBrowserTest {
         assertThat(page.locator("#stat-step")).hasText("1");
         assertThat(page.locator("#step-log")).containsText("HEAD moved (redo)");
 
+        // Two typed prompts are used up by now; an edit plays a prompt of one's own. Keys work right after the
+        // redo button disabled itself; letters and digits that are also shortcuts reach the editor and do nothing.
+        assertThat(page.locator("#stat-phase")).hasText("out of prompts");
+        page.keyboard().press("e");
+        page.locator("#prompt-editor textarea").fill("");
+        page.locator("#prompt-editor textarea").pressSequentially("Name 2 seas, under 5 words.");
+        assertThat(page.locator("#prompt-editor textarea")).hasValue("Name 2 seas, under 5 words.");
+        assertThat(page.locator("#stat-step")).hasText("1");
+        page.locator("#save-edit").click();
+        assertThat(page.locator("#prompt-text")).hasText("Name 2 seas, under 5 words.");
+        assertThat(page.locator("#cards .card.choosable")).hasCount(4);
+        page.keyboard().press("0");
+        assertThat(page.locator("#step-log")).containsText("chose none of them");
+        assertThat(page.locator("#stat-step")).hasText("2");
+
         page.locator("#open-review").click();
         page.waitForURL(Pattern.compile(".*/review/.*"));
         assertThat(page.locator("#timeline")).containsText("Write a haiku about pears.");
         assertThat(page.locator("#timeline")).containsText("v1");
+        assertThat(page.locator("#timeline")).containsText("Name 2 seas, under 5 words.");
+        assertThat(page.locator("#review-view")).containsText("Timeline (branched)");
         for (String chart : List.of("#chart-loss", "#chart-kl", "#chart-drift", "#chart-grad-norm")) {
             page.locator(chart).waitFor(new Locator.WaitForOptions().setState(WaitForSelectorState.VISIBLE));
             assertTrue((Boolean) page.evaluate("c => document.querySelector(c).naturalWidth > 0", chart),
@@ -141,6 +158,13 @@ class GameInBrowserTest {
         assertTrue(types.stream().anyMatch(t -> t.startsWith("choice-made")), "audit has the choice: " + types);
         assertTrue(types.stream().anyMatch(t -> t.startsWith("step-applied")), "audit has the step: " + types);
         assertTrue(types.stream().filter(t -> t.startsWith("head-moved")).count() >= 2, "undo and redo: " + types);
+
+        // Any played node can be checked out from the review: back to the start.
+        page.locator("#timeline vaadin-button:has-text('Check out')").first().click();
+        page.waitForURL(Pattern.compile(".*/play/.*"));
+        assertThat(page.locator("#stat-step")).hasText("0");
+        assertThat(page.locator("#step-log")).containsText("HEAD moved (checkout)");
+        assertThat(page.locator("#step-log")).containsText("policy v0 restored");
         page.context().close();
     }
 

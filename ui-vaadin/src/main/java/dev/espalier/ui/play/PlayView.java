@@ -29,8 +29,11 @@ import dev.espalier.ui.client.LiveSubscription;
 import dev.espalier.ui.client.SessionApiException;
 import dev.espalier.ui.client.SessionClient;
 import dev.espalier.ui.client.SessionSnapshot;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -70,6 +73,8 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
     /** The PromptIssued whose answers the cards show or are streaming. */
     private UUID cardsFor;
     private LiveSubscription live;
+    /** Events already shown: the live stream can repeat what the audit log gave when the page opened. */
+    private final Set<UUID> seen = new HashSet<>();
 
     public PlayView(SessionClient sessions) {
         this.sessions = sessions;
@@ -109,19 +114,26 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
         keys();
     }
 
+    /**
+     * Keys for the whole view. The browser keeps each key press (allowBrowserDefault), so the same letters and
+     * digits can still be typed into the prompt editor; while it is open the shortcuts do nothing.
+     */
     private void keys() {
         for (int i = 0; i < 9; i++) {
             int index = i;
-            Shortcuts.addShortcutListener(this, () -> whenNotEditing(() -> choose(index)),
-                    Key.of(Integer.toString(i + 1)));
+            key(() -> choose(index), Key.of(Integer.toString(i + 1)));
         }
-        Shortcuts.addShortcutListener(this, () -> whenNotEditing(() -> choose(null)), Key.of("0"));
-        Shortcuts.addShortcutListener(this, () -> whenNotEditing(skip::click), Key.KEY_S);
-        Shortcuts.addShortcutListener(this, () -> whenNotEditing(this::startEdit), Key.KEY_E);
-        Shortcuts.addShortcutListener(this, () -> whenNotEditing(undo::click), Key.KEY_U);
-        Shortcuts.addShortcutListener(this, () -> whenNotEditing(redo::click), Key.KEY_R);
-        Shortcuts.addShortcutListener(this, () -> whenNotEditing(undo::click), Key.KEY_Z, KeyModifier.CONTROL);
-        Shortcuts.addShortcutListener(this, () -> whenNotEditing(redo::click), Key.KEY_Y, KeyModifier.CONTROL);
+        key(() -> choose(null), Key.of("0"));
+        key(skip::click, Key.of("s"));
+        key(this::startEdit, Key.of("e"));
+        key(undo::click, Key.of("u"));
+        key(redo::click, Key.of("r"));
+        key(undo::click, Key.of("z"), KeyModifier.CONTROL);
+        key(redo::click, Key.of("y"), KeyModifier.CONTROL);
+    }
+
+    private void key(Runnable action, Key key, KeyModifier... modifiers) {
+        Shortcuts.addShortcutListener(this, () -> whenNotEditing(action), key, modifiers).allowBrowserDefault();
     }
 
     private void whenNotEditing(Runnable action) {
@@ -138,9 +150,13 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
     @Override
     protected void onAttach(AttachEvent attachEvent) {
         UI ui = attachEvent.getUI();
+        closeLive();
+        log.clear();
+        seen.clear();
         try {
             List<SessionEvent> history = sessions.events(id);
             history.forEach(e -> {
+                seen.add(e.eventId());
                 if (e instanceof SessionEvent.StepApplied s) {
                     showMetrics(s);
                 } else if (e instanceof SessionEvent.RolloutsReady r && r.control() != null
@@ -148,7 +164,7 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
                     controlAtStart.setText(r.control().text());
                 }
             });
-            history.stream().skip(Math.max(0, history.size() - 8)).forEach(e -> log.line(StepLog.describe(e)));
+            history.stream().skip(Math.max(0, history.size() - 8)).forEach(log::event);
             render(sessions.get(id));
         } catch (SessionApiException e) {
             Notices.error(e.getMessage());
@@ -172,7 +188,8 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
             @Override
             public void ended(Throwable failure) {
                 if (failure != null) {
-                    ui.access(() -> log.line("live stream lost: " + failure.getMessage() + " (reload to reconnect)"));
+                    ui.access(() -> log.line(Instant.now(), "live stream lost: " + failure.getMessage()
+                            + " (reload to reconnect)"));
                 }
             }
         });
@@ -180,13 +197,21 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
 
     @Override
     protected void onDetach(DetachEvent detachEvent) {
+        closeLive();
+    }
+
+    private void closeLive() {
         if (live != null) {
             live.close();
+            live = null;
         }
     }
 
     private void onEvent(SessionEvent event) {
-        log.line(StepLog.describe(event));
+        if (!seen.add(event.eventId())) {
+            return;
+        }
+        log.event(event);
         if (event instanceof SessionEvent.StepApplied s) {
             showMetrics(s);
         }
@@ -318,6 +343,13 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
         } catch (SessionApiException e) {
             Notices.error(e.getMessage());
         }
+        releaseFocusFromDisabled();
+    }
+
+    /** A button that disabled itself (redo after redo) keeps the focus, and key presses there never arrive. */
+    private void releaseFocusFromDisabled() {
+        getElement().executeJs("const a = document.activeElement;"
+                + " if (a && a.hasAttribute('disabled')) { a.blur(); }");
     }
 
     private void showMetrics(SessionEvent.StepApplied s) {

@@ -2,6 +2,7 @@ package dev.espalier.ui.play;
 
 import com.vaadin.flow.component.html.Pre;
 import dev.espalier.events.SessionEvent;
+import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -22,13 +23,23 @@ class StepLog extends Pre {
         addClassName("terminal");
     }
 
-    void line(String line) {
-        lines.addLast("[" + LocalTime.now(ZoneOffset.UTC).format(TIME) + "] " + line);
+    /** Logs an event at the time it happened. */
+    void event(SessionEvent event) {
+        line(event.occurredAt(), describe(event));
+    }
+
+    void line(Instant at, String line) {
+        lines.addLast("[" + LocalTime.ofInstant(at, ZoneOffset.UTC).format(TIME) + "] " + line);
         while (lines.size() > KEEP) {
             lines.removeFirst();
         }
         setText(String.join("\n", lines));
         getElement().executeJs("this.scrollTop = this.scrollHeight");
+    }
+
+    void clear() {
+        lines.clear();
+        setText("");
     }
 
     /** The line an event is shown as; every event of the session gets one. */

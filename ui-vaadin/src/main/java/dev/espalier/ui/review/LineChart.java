@@ -48,8 +48,11 @@ public final class LineChart {
         double maxX = finite.stream().mapToDouble(Point::step).max().orElseThrow();
         double minY = finite.stream().mapToDouble(Point::value).min().orElseThrow();
         double maxY = finite.stream().mapToDouble(Point::value).max().orElseThrow();
+        double firstStep = minX;
+        double lastStep = maxX;
         if (maxX == minX) {
-            maxX = minX + 1;
+            minX -= 0.5;
+            maxX += 0.5;
         }
         if (maxY == minY) {
             double pad = Math.max(Math.abs(minY) * 0.1, 1e-6);
@@ -59,9 +62,9 @@ public final class LineChart {
         axisLabel(svg, 4, TOP + 10, maxY);
         axisLabel(svg, 4, TOP + plotH, minY);
         svg.append("<text x=\"").append(LEFT).append("\" y=\"").append(HEIGHT - 8).append("\" fill=\"#555\">step ")
-                .append(number(minX)).append("</text><text x=\"").append(WIDTH - RIGHT)
+                .append(step(firstStep)).append("</text><text x=\"").append(WIDTH - RIGHT)
                 .append("\" y=\"").append(HEIGHT - 8).append("\" text-anchor=\"end\" fill=\"#555\">step ")
-                .append(number(maxX)).append("</text>");
+                .append(step(lastStep)).append("</text>");
         StringBuilder line = new StringBuilder();
         for (Point p : finite) {
             double x = LEFT + (p.step() - minX) / (maxX - minX) * plotW;
@@ -77,6 +80,10 @@ public final class LineChart {
     private static void axisLabel(StringBuilder svg, int x, int y, double value) {
         svg.append("<text x=\"").append(x).append("\" y=\"").append(y).append("\" fill=\"#555\">")
                 .append(number(value)).append("</text>");
+    }
+
+    private static String step(double step) {
+        return step == Math.rint(step) ? Long.toString((long) step) : number(step);
     }
 
     static String number(double value) {

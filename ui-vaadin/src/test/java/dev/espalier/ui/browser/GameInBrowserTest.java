@@ -8,7 +8,7 @@ import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.WaitForSelectorState;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
@@ -25,15 +25,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The game in a real browser against the real session-service, Kafka and PostgreSQL. The rollout and trainer
- * services are played by {@link StandInWorkers} on their real topics (they are not on this branch).
+ * The game in a real browser against the real session-service, Kafka and PostgreSQL, with the rollout and trainer
+ * services played by {@link StandInWorkers} on their real topics, so what the model "writes" is known exactly:
+ * setup validation, streaming, and model output shown as text. {@link FullLoopInBrowserTest} plays the real loop.
  */
 @QuarkusTest
-@QuarkusTestResource(SessionServiceStack.class)
+@WithTestResource(StandInStack.class)
 class GameInBrowserTest {
 
     private static Browser browser;
-    private static StandInWorkers workers;
 
     @TestHTTPResource("/")
     URL ui;
@@ -42,13 +42,11 @@ class GameInBrowserTest {
     static void start() throws IOException {
         Files.createDirectories(Browser.SCREENSHOTS);
         browser = new Browser();
-        workers = new StandInWorkers(SessionServiceStack.bootstrapServers());
     }
 
     @AfterAll
-    static void stop() throws InterruptedException {
+    static void stop() {
         browser.close();
-        workers.close();
     }
 
     @Test
@@ -71,7 +69,7 @@ class GameInBrowserTest {
         page.locator("#field-groupSize input").fill("40");
         page.locator("#start-session").click();
         assertThat(page.locator("#field-groupSize")).containsText("must be between 2 and 16, was 40");
-        Browser.screenshot(page, "1-setup-invalid");
+        Browser.screenshot(page, "stand-in-1-setup-invalid");
 
         assertEquals(sessionsBefore, sessionCount(), "an invalid setup must not create a session");
         page.context().close();
@@ -85,13 +83,13 @@ class GameInBrowserTest {
         page.locator("#field-prompts-typed textarea").fill("Write a haiku about pears.\nName three rivers.");
         page.locator("#field-sampling-seed input").fill("7");
         page.locator("#field-controlPrompt textarea").fill("Who are you?");
-        Browser.screenshot(page, "2-setup");
+        Browser.screenshot(page, "stand-in-2-setup");
         page.locator("#start-session").click();
         page.waitForURL(Pattern.compile(".*/play/.*"));
 
         // The answers stream in: cards show partial text before the rollouts are complete.
         page.locator("#cards .card.streaming").first().waitFor();
-        Browser.screenshot(page, "3-play-streaming");
+        Browser.screenshot(page, "stand-in-3-play-streaming");
         Locator cards = page.locator("#cards .card");
         assertThat(cards).hasCount(4);
         assertEquals("2px", page.evaluate("() => getComputedStyle(document.querySelector('#card-0')).borderTopWidth"),
@@ -105,7 +103,7 @@ class GameInBrowserTest {
         assertThat(page.locator("#card-0 .card-text")).containsText(StandInWorkers.HOSTILE);
         assertEquals(0, page.locator("#cards b, #cards script").count());
         assertEquals(Boolean.TRUE, page.evaluate("() => window.__pwned === undefined"));
-        Browser.screenshot(page, "4-play-choice");
+        Browser.screenshot(page, "stand-in-4-play-choice");
 
         page.keyboard().press("2");
         assertThat(page.locator("#step-log")).containsText("chose answer 2");
@@ -114,7 +112,7 @@ class GameInBrowserTest {
         assertThat(page.locator("#stat-loss")).hasText("0.90000");
         assertThat(page.locator("#prompt-text")).hasText("Name three rivers.");
         assertThat(page.locator("#cards .card.choosable")).hasCount(4);
-        Browser.screenshot(page, "5-play-step-applied");
+        Browser.screenshot(page, "stand-in-5-play-step-applied");
 
         page.locator("#undo").click();
         assertThat(page.locator("#stat-step")).hasText("0");
@@ -124,31 +122,55 @@ class GameInBrowserTest {
         assertThat(page.locator("#stat-step")).hasText("1");
         assertThat(page.locator("#step-log")).containsText("HEAD moved (redo)");
 
+        // Two typed prompts are used up by now; an edit plays a prompt of one's own. Keys work right after the
+        // redo button disabled itself; letters and digits that are also shortcuts reach the editor and do nothing.
+        assertThat(page.locator("#stat-phase")).hasText("out of prompts");
+        page.keyboard().press("e");
+        page.locator("#prompt-editor textarea").fill("");
+        page.locator("#prompt-editor textarea").pressSequentially("Name 2 seas, under 5 words.");
+        assertThat(page.locator("#prompt-editor textarea")).hasValue("Name 2 seas, under 5 words.");
+        assertThat(page.locator("#stat-step")).hasText("1");
+        page.locator("#save-edit").click();
+        assertThat(page.locator("#prompt-text")).hasText("Name 2 seas, under 5 words.");
+        assertThat(page.locator("#cards .card.choosable")).hasCount(4);
+        page.keyboard().press("0");
+        assertThat(page.locator("#step-log")).containsText("chose none of them");
+        assertThat(page.locator("#stat-step")).hasText("2");
+
         page.locator("#open-review").click();
         page.waitForURL(Pattern.compile(".*/review/.*"));
         assertThat(page.locator("#timeline")).containsText("Write a haiku about pears.");
         assertThat(page.locator("#timeline")).containsText("v1");
+        assertThat(page.locator("#timeline")).containsText("Name 2 seas, under 5 words.");
+        assertThat(page.locator("#review-view")).containsText("Timeline (branched)");
         for (String chart : List.of("#chart-loss", "#chart-kl", "#chart-drift", "#chart-grad-norm")) {
             page.locator(chart).waitFor(new Locator.WaitForOptions().setState(WaitForSelectorState.VISIBLE));
             assertTrue((Boolean) page.evaluate("c => document.querySelector(c).naturalWidth > 0", chart),
                     chart + " must load as an image");
         }
         assertThat(page.locator("#control-history")).containsText(StandInWorkers.CONTROL_PREFIX + "1");
-        Browser.screenshot(page, "6-review");
+        Browser.screenshot(page, "stand-in-6-review");
 
         Download download = page.waitForDownload(() -> page.locator("#download-audit").click());
         String audit = Files.readString(download.path());
-        Files.writeString(Browser.SCREENSHOTS.resolve("audit.ndjson"), audit);
+        Files.writeString(Browser.SCREENSHOTS.resolve("stand-in-audit.ndjson"), audit);
         List<String> types = audit.lines().map(l -> l.replaceAll(".*?\"type\":\"([^\"]+)\".*", "$1")).toList();
         assertTrue(types.stream().anyMatch(t -> t.startsWith("choice-made")), "audit has the choice: " + types);
         assertTrue(types.stream().anyMatch(t -> t.startsWith("step-applied")), "audit has the step: " + types);
         assertTrue(types.stream().filter(t -> t.startsWith("head-moved")).count() >= 2, "undo and redo: " + types);
+
+        // Any played node can be checked out from the review: back to the start.
+        page.locator("#timeline vaadin-button:has-text('Check out')").first().click();
+        page.waitForURL(Pattern.compile(".*/play/.*"));
+        assertThat(page.locator("#stat-step")).hasText("0");
+        assertThat(page.locator("#step-log")).containsText("HEAD moved (checkout)");
+        assertThat(page.locator("#step-log")).containsText("policy v0 restored");
         page.context().close();
     }
 
     private static int sessionCount() throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(SessionServiceStack.sessionServiceUrl() + "/sessions")).build(),
+                URI.create(StandInStack.sessionServiceUrl() + "/sessions")).build(),
                 HttpResponse.BodyHandlers.ofString());
         return r.body().split("\"sessionId\"", -1).length - 1;
     }

@@ -25,8 +25,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * TEST STAND-IN for rollout-service and trainer-service, which are not part of this branch: reads
- * {@code espalier.session-events} and answers on the real topics as those services do — token deltas then
+ * TEST STAND-IN for rollout-service and trainer-service, for the tests that need to know exactly what the model
+ * "writes" (the real services are played in {@link FullLoopInBrowserTest}): reads {@code espalier.session-events}
+ * and answers on the real topics as those services do — token deltas then
  * RolloutsReady for each PromptIssued, StepApplied for each ChoiceMade, PolicyRestored for each HeadMoved. The
  * texts and metrics are scripted, so the browser test can check exactly what the UI shows; answer 1 carries HTML
  * and script to prove the UI shows model output as text.
@@ -96,7 +97,7 @@ final class StandInWorkers implements AutoCloseable {
                 send(new TokenDelta(p.sessionId(), p.eventId(), TokenDelta.CONTROL, chunk, piece(control, chunk),
                         false));
             }
-            SessionServiceStack.sleep(CHUNK_MILLIS);
+            ServiceProcess.sleep(CHUNK_MILLIS);
         }
         List<RolloutsReady.Rollout> rollouts = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
@@ -117,7 +118,7 @@ final class StandInWorkers implements AutoCloseable {
     }
 
     private void step(ChoiceMade c) {
-        SessionServiceStack.sleep(300);
+        ServiceProcess.sleep(300);
         long version = lastPolicyVersion.merge(c.sessionId(), 1L, Long::sum);
         policyOfNode.put(c.nodeId(), version);
         double loss = 0.9 / version;

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * {@code ./espalier up}: PostgreSQL and a KRaft Kafka broker in this JVM with their data under the stack's home
@@ -30,7 +31,8 @@ public final class LocalStack implements AutoCloseable {
 
     private final StackOptions options;
     private final PrintStream out;
-    private final List<ServiceProcess> services = new ArrayList<>();
+    /** Read by the watching thread while the shutdown hook empties it. */
+    private final List<ServiceProcess> services = new CopyOnWriteArrayList<>();
     private EmbeddedPostgres postgres;
     private EmbeddedKafka kafka;
     private volatile boolean stopping;
@@ -104,7 +106,7 @@ public final class LocalStack implements AutoCloseable {
     /** Blocks while the services run; one that dies by itself takes the stack down, showing the end of its log. */
     void watch() throws InterruptedException {
         while (!stopping) {
-            for (ServiceProcess s : List.copyOf(services)) {
+            for (ServiceProcess s : services) {
                 if (!s.isAlive() && !stopping) {
                     throw new IllegalStateException(s.module() + " stopped (" + s.log() + "):\n" + s.tail());
                 }

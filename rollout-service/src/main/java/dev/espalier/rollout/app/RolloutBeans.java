@@ -1,7 +1,6 @@
 package dev.espalier.rollout.app;
 
 import dev.espalier.policy.generate.TokenListener;
-import dev.espalier.policy.model.CausalLm;
 import dev.espalier.policy.model.SharedModels;
 import dev.espalier.policy.text.TextTokenizer;
 import dev.espalier.rollout.generation.RolloutEngine;
@@ -35,17 +34,16 @@ public class RolloutBeans {
         return new AdapterCache(trainer, modelDir, SharedModels.manager(), workDir, size);
     }
 
-    /** Started with the application: the model is loaded before the first prompt arrives. */
+    /** Started with the application: the worker thread loads the model before the first prompt arrives. */
     @Produces
     @ApplicationScoped
     @Startup
     RolloutWorker worker(@ConfigProperty(name = "espalier.rollout.model-dir") Path modelDir, AdapterCache adapters,
                          KafkaRolloutSink sink,
                          @ConfigProperty(name = "espalier.fault.halt-after-tokens", defaultValue = "0") long haltAfter) {
-        CausalLm model = SharedModels.get(modelDir);
-        TextTokenizer tokenizer = TextTokenizer.load(modelDir);
-        RolloutEngine engine = new RolloutEngine(model, tokenizer, adapters, Clock.systemUTC(), haltAfter(haltAfter));
-        return new RolloutWorker(engine, sink, Clock.systemUTC(), Duration.ofSeconds(1)).start();
+        TokenListener tap = haltAfter(haltAfter);
+        return new RolloutWorker(() -> new RolloutEngine(SharedModels.get(modelDir), TextTokenizer.load(modelDir),
+                adapters, Clock.systemUTC(), tap), sink, Clock.systemUTC(), Duration.ofSeconds(1)).start();
     }
 
     void close(@Disposes RolloutWorker worker) {

@@ -1,7 +1,6 @@
 package dev.espalier.rollout.app;
 
 import dev.espalier.policy.generate.TokenListener;
-import dev.espalier.policy.model.CausalLm;
 import dev.espalier.policy.model.SharedModels;
 import dev.espalier.policy.text.TextTokenizer;
 import dev.espalier.rollout.generation.RolloutEngine;
@@ -37,18 +36,17 @@ public class RolloutBeans {
         return new AdapterCache(trainer, modelDir, SharedModels.manager(), workDir, size);
     }
 
-    /** Started with the application: the model is loaded before the first prompt arrives. */
+    /** Started with the application: the worker thread loads the model before the first prompt arrives. */
     @Produces
     @ApplicationScoped
     @Startup
     RolloutWorker worker(@ConfigProperty(name = "espalier.rollout.model-dir") Path modelDir, AdapterCache adapters,
                          KafkaRolloutSink sink, MeterRegistry registry,
                          @ConfigProperty(name = "espalier.fault.halt-after-tokens", defaultValue = "0") long haltAfter) {
-        CausalLm model = SharedModels.get(modelDir);
-        TextTokenizer tokenizer = TextTokenizer.load(modelDir);
-        RolloutEngine engine = new RolloutEngine(model, tokenizer, adapters, Clock.systemUTC(), haltAfter(haltAfter));
-        RolloutWorker worker = new RolloutWorker(engine, new MeteredRolloutSink(sink, registry), Clock.systemUTC(),
-                Duration.ofSeconds(1)).start();
+        TokenListener tap = haltAfter(haltAfter);
+        RolloutWorker worker = new RolloutWorker(() -> new RolloutEngine(SharedModels.get(modelDir),
+                TextTokenizer.load(modelDir), adapters, Clock.systemUTC(), tap),
+                new MeteredRolloutSink(sink, registry), Clock.systemUTC(), Duration.ofSeconds(1)).start();
         // Prompts waiting for the one generation thread, all sessions together.
         Gauge.builder("espalier.rollout.queue.depth", worker, RolloutWorker::pending)
                 .description("prompts waiting for generation").register(registry);

@@ -12,6 +12,7 @@ import dev.espalier.policy.generate.Prompt;
 import dev.espalier.policy.generate.TokenListener;
 import dev.espalier.policy.model.CausalLm;
 import dev.espalier.policy.model.ProjectionDelta;
+import dev.espalier.policy.model.SharedModels;
 import dev.espalier.policy.sampling.SamplingParams;
 import dev.espalier.policy.text.PromptFormat;
 import dev.espalier.policy.text.StreamingDecoder;
@@ -52,8 +53,13 @@ public final class RolloutEngine implements RolloutGenerator {
         return UUID.nameUUIDFromBytes(("rollouts-ready:" + promptIssuedId).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Runs on the process's model thread ({@link SharedModels#run}), like all model work. */
     @Override
     public RolloutsReady generate(PromptIssued p, long queuedMillis, Consumer<TokenDelta> deltas) {
+        return SharedModels.run(() -> generateHere(p, queuedMillis, deltas));
+    }
+
+    private RolloutsReady generateHere(PromptIssued p, long queuedMillis, Consumer<TokenDelta> deltas) {
         ProjectionDelta policy = policies.policy(p.sessionId(), p.parentPolicyVersion());
         long started = System.nanoTime();
         PromptFormat format = format(p.format());

@@ -4,11 +4,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The one generation thread of the process (one model, one batch at a time): takes jobs from a {@link FairQueue}
+ * The one generation worker of the process (one model, one batch at a time); the generator is built when it starts.
+ * It takes jobs from a {@link FairQueue}
  * round-robin across sessions, generates, publishes, and settles the job. A job that fails with an I/O problem (the
  * trainer is restarting, say) goes back to the end of its session's queue and is tried again after a pause; any
  * other failure is reported through its settlement.
@@ -18,14 +20,16 @@ public final class RolloutWorker implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RolloutWorker.class.getName());
 
     private final FairQueue<RolloutJob> queue = new FairQueue<>();
-    private final RolloutGenerator generator;
+    private final Supplier<? extends RolloutGenerator> generatorFactory;
     private final RolloutSink sink;
     private final Clock clock;
     private final Duration retryPause;
     private final Thread thread;
 
-    public RolloutWorker(RolloutGenerator generator, RolloutSink sink, Clock clock, Duration retryPause) {
-        this.generator = generator;
+    /** @param generator builds the generator, on the worker thread, when the worker starts */
+    public RolloutWorker(Supplier<? extends RolloutGenerator> generator, RolloutSink sink, Clock clock,
+                         Duration retryPause) {
+        this.generatorFactory = generator;
         this.sink = sink;
         this.clock = clock;
         this.retryPause = retryPause;
@@ -57,6 +61,13 @@ public final class RolloutWorker implements AutoCloseable {
     }
 
     private void run() {
+        RolloutGenerator generator;
+        try {
+            generator = generatorFactory.get();
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "the rollout generator could not be built; no prompt will be served", e);
+            return;
+        }
         while (!Thread.currentThread().isInterrupted()) {
             RolloutJob job;
             try {
@@ -64,11 +75,11 @@ public final class RolloutWorker implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            serve(job);
+            serve(generator, job);
         }
     }
 
-    private void serve(RolloutJob job) {
+    private void serve(RolloutGenerator generator, RolloutJob job) {
         UUID promptId = job.prompt().eventId();
         try {
             long queued = Duration.between(job.receivedAt(), clock.instant()).toMillis();

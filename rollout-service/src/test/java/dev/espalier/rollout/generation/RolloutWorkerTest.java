@@ -81,7 +81,7 @@ class RolloutWorkerTest {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(6);
-        try (RolloutWorker worker = new RolloutWorker(recording(started, release), sink(), Clock.systemUTC(),
+        try (RolloutWorker worker = new RolloutWorker(() -> recording(started, release), sink(), Clock.systemUTC(),
                 Duration.ofMillis(10)).start()) {
             worker.submit(job(prompt(a, "a1"), done));
             assertTrue(started.await(10, TimeUnit.SECONDS));
@@ -111,7 +111,7 @@ class RolloutWorkerTest {
             return new RolloutsReady(UUID.randomUUID(), p.sessionId(), Instant.now(), p.eventId(), p.eventId(), 0,
                     List.of(1), List.of(), null, new RolloutsReady.Timings(queued, 0, 0));
         };
-        try (RolloutWorker worker = new RolloutWorker(flaky, sink(), Clock.systemUTC(), Duration.ofMillis(10))) {
+        try (RolloutWorker worker = new RolloutWorker(() -> flaky, sink(), Clock.systemUTC(), Duration.ofMillis(10))) {
             worker.submit(job(prompt(a, "a1"), done));
             worker.submit(job(prompt(b, "b1"), done));
             worker.start();
@@ -128,7 +128,7 @@ class RolloutWorkerTest {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(3);
         PromptIssued skipped = prompt(a, "a2");
-        try (RolloutWorker worker = new RolloutWorker(recording(started, release), sink(), Clock.systemUTC(),
+        try (RolloutWorker worker = new RolloutWorker(() -> recording(started, release), sink(), Clock.systemUTC(),
                 Duration.ofMillis(10)).start()) {
             PromptIssued first = prompt(a, "a1");
             worker.submit(job(first, done));

@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 
 /**
  * The trainer's use cases, without Quarkus or Kafka: it journals what it is told (sessions, rollouts), applies one
@@ -44,8 +45,11 @@ import java.util.UUID;
  * (name-based on the choice's id).
  * <p>
  * The live training state of each session is kept in memory; whenever the state a choice applies to is not the one
- * in memory (after HEAD moved, after a restart, on another replica) it is rebuilt from the journal. Calls are
- * serialised: DJL allows one gradient collector per process anyway.
+ * in memory (after HEAD moved, after a restart, on another replica) it is rebuilt from the journal.
+ * <p>
+ * Every model computation runs on the process's model thread ({@link SharedModels#run}), whatever thread calls:
+ * steps on changing threads (as a Kafka worker pool hands them out) were seen to differ from their replay. That
+ * thread also serialises the calls.
  */
 public final class SessionTrainer implements AutoCloseable {
 
@@ -58,6 +62,7 @@ public final class SessionTrainer implements AutoCloseable {
     private final Path workDir;
     private final Clock clock;
     private final Runnable beforeJournalCommit;
+    /** Touched on the model thread only. */
     private final Map<UUID, Live> live = new HashMap<>();
 
     private record Live(long version, TrainingState state) {
@@ -75,16 +80,20 @@ public final class SessionTrainer implements AutoCloseable {
         this.beforeJournalCommit = beforeJournalCommit;
     }
 
-    public synchronized void sessionCreated(SessionCreated created) {
+    public void sessionCreated(SessionCreated created) {
         store.saveSession(created);
     }
 
-    public synchronized void rolloutsReady(RolloutsReady ready) {
+    public void rolloutsReady(RolloutsReady ready) {
         store.saveRollouts(ready);
     }
 
     /** Applies the step for a choice once; a choice seen before gets the StepApplied it got then. */
-    public synchronized StepApplied choiceMade(ChoiceMade choice) {
+    public StepApplied choiceMade(ChoiceMade choice) {
+        return onEngine(() -> step(choice));
+    }
+
+    private StepApplied step(ChoiceMade choice) {
         Optional<StepApplied> done = store.stepAppliedFor(choice.eventId());
         if (done.isPresent()) {
             return done.get();
@@ -120,7 +129,11 @@ public final class SessionTrainer implements AutoCloseable {
     }
 
     /** Rebuilds the policy of the node HEAD moved to and makes it the session's live state. */
-    public synchronized PolicyRestored headMoved(HeadMoved moved) {
+    public PolicyRestored headMoved(HeadMoved moved) {
+        return onEngine(() -> restore(moved));
+    }
+
+    private PolicyRestored restore(HeadMoved moved) {
         SessionCreated session = requireSession(moved.sessionId());
         long version = versionOf(session, moved.toNodeId());
         forget(moved.sessionId());
@@ -132,10 +145,12 @@ public final class SessionTrainer implements AutoCloseable {
     }
 
     /** Rebuilds a version by replay, checks it against the stored adapter, and lets it go (live state untouched). */
-    public synchronized Rebuilt verifyReplay(UUID sessionId, long version) {
-        Rebuild rebuild = rebuild(requireSession(sessionId), version);
-        rebuild.state().close();
-        return rebuild.summary();
+    public Rebuilt verifyReplay(UUID sessionId, long version) {
+        return onEngine(() -> {
+            Rebuild rebuild = rebuild(requireSession(sessionId), version);
+            rebuild.state().close();
+            return rebuild.summary();
+        });
     }
 
     public Optional<StoredAdapter> adapter(UUID sessionId, long version) {
@@ -292,9 +307,16 @@ public final class SessionTrainer implements AutoCloseable {
         }
     }
 
+    private static <T> T onEngine(Callable<T> work) {
+        return SharedModels.run(work);
+    }
+
     @Override
-    public synchronized void close() {
-        live.values().forEach(l -> l.state().close());
-        live.clear();
+    public void close() {
+        onEngine(() -> {
+            live.values().forEach(l -> l.state().close());
+            live.clear();
+            return null;
+        });
     }
 }

@@ -4,6 +4,7 @@ import dev.espalier.policy.generate.TokenListener;
 import dev.espalier.policy.model.CausalLm;
 import dev.espalier.policy.model.SharedModels;
 import dev.espalier.policy.text.TextTokenizer;
+import dev.espalier.rollout.generation.ModelTurns;
 import dev.espalier.rollout.generation.RolloutEngine;
 import dev.espalier.rollout.generation.RolloutWorker;
 import dev.espalier.rollout.messaging.KafkaRolloutSink;
@@ -40,12 +41,12 @@ public class RolloutBeans {
     @ApplicationScoped
     @Startup
     RolloutWorker worker(@ConfigProperty(name = "espalier.rollout.model-dir") Path modelDir, AdapterCache adapters,
-                         KafkaRolloutSink sink,
+                         KafkaRolloutSink sink, ModelTurns turns,
                          @ConfigProperty(name = "espalier.fault.halt-after-tokens", defaultValue = "0") long haltAfter) {
         CausalLm model = SharedModels.get(modelDir);
         TextTokenizer tokenizer = TextTokenizer.load(modelDir);
         RolloutEngine engine = new RolloutEngine(model, tokenizer, adapters, Clock.systemUTC(), haltAfter(haltAfter));
-        return new RolloutWorker(engine, sink, Clock.systemUTC(), Duration.ofSeconds(1)).start();
+        return new RolloutWorker(turns.around(engine), sink, Clock.systemUTC(), Duration.ofSeconds(1)).start();
     }
 
     void close(@Disposes RolloutWorker worker) {

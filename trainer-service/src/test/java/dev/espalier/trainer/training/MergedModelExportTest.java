@@ -37,7 +37,8 @@ class MergedModelExportTest {
     @Test
     void merged_holdsTheBasePlusScaledBTimesA_ofThatVersionsAdapter_andTheModelFiles() throws Exception {
         Session session = new Session(5);
-        try (SessionTrainer trainer = new SessionTrainer(store, work.resolve("trainer"), Clock.systemUTC(), () -> { })) {
+        try (SessionTrainer trainer =
+                     new SessionTrainer(store, work.resolve("trainer"), Clock.systemUTC(), () -> { })) {
             trainer.sessionCreated(session.created);
             RolloutsReady rollouts = session.rollouts(0);
             trainer.rolloutsReady(rollouts);

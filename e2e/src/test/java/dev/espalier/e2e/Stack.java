@@ -26,6 +26,7 @@ final class Stack implements AutoCloseable {
     final Path model;
     final int sessionPort = freePort();
     final int trainerPort = freePort();
+    final int rolloutPort = freePort();
     ServiceProcess session;
     ServiceProcess trainer;
     ServiceProcess rollout;
@@ -50,6 +51,14 @@ final class Stack implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + trainerPort + path);
     }
 
+    URI session(String path) {
+        return URI.create("http://127.0.0.1:" + sessionPort + path);
+    }
+
+    URI rollout(String path) {
+        return URI.create("http://127.0.0.1:" + rolloutPort + path);
+    }
+
     ServiceProcess startTrainer(Map<String, String> extra) {
         Map<String, String> p = common(trainerPort);
         p.putAll(fastRebalance());
@@ -59,7 +68,7 @@ final class Stack implements AutoCloseable {
     }
 
     ServiceProcess startRollout(Map<String, String> extra) {
-        Map<String, String> p = common(freePort());
+        Map<String, String> p = common(rolloutPort);
         p.putAll(fastRebalance());
         p.put("espalier.rollout.model-dir", model.toString());
         p.put("espalier.rollout.trainer-url", trainer("/").toString());

@@ -9,6 +9,8 @@ import dev.espalier.rollout.generation.RolloutEngine;
 import dev.espalier.rollout.generation.RolloutWorker;
 import dev.espalier.rollout.messaging.KafkaRolloutSink;
 import dev.espalier.rollout.policy.AdapterCache;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -41,12 +43,17 @@ public class RolloutBeans {
     @ApplicationScoped
     @Startup
     RolloutWorker worker(@ConfigProperty(name = "espalier.rollout.model-dir") Path modelDir, AdapterCache adapters,
-                         KafkaRolloutSink sink, ModelTurns turns,
+                         KafkaRolloutSink sink, MeterRegistry registry, ModelTurns turns,
                          @ConfigProperty(name = "espalier.fault.halt-after-tokens", defaultValue = "0") long haltAfter) {
         CausalLm model = SharedModels.get(modelDir);
         TextTokenizer tokenizer = TextTokenizer.load(modelDir);
         RolloutEngine engine = new RolloutEngine(model, tokenizer, adapters, Clock.systemUTC(), haltAfter(haltAfter));
-        return new RolloutWorker(turns.around(engine), sink, Clock.systemUTC(), Duration.ofSeconds(1)).start();
+        RolloutWorker worker = new RolloutWorker(turns.around(engine), new MeteredRolloutSink(sink, registry),
+                Clock.systemUTC(), Duration.ofSeconds(1)).start();
+        // Prompts waiting for the one generation thread, all sessions together.
+        Gauge.builder("espalier.rollout.queue.depth", worker, RolloutWorker::pending)
+                .description("prompts waiting for generation").register(registry);
+        return worker;
     }
 
     void close(@Disposes RolloutWorker worker) {

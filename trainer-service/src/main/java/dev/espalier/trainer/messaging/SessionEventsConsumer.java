@@ -7,6 +7,8 @@ import dev.espalier.events.SessionEvent.HeadMoved;
 import dev.espalier.events.SessionEvent.RolloutsReady;
 import dev.espalier.events.SessionEvent.SessionCreated;
 import dev.espalier.trainer.training.SessionTrainer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -23,10 +25,13 @@ public class SessionEventsConsumer {
 
     private final SessionTrainer trainer;
     private final TrainingPublisher publisher;
+    private final Timer step;
 
-    public SessionEventsConsumer(SessionTrainer trainer, TrainingPublisher publisher) {
+    public SessionEventsConsumer(SessionTrainer trainer, TrainingPublisher publisher, MeterRegistry registry) {
         this.trainer = trainer;
         this.publisher = publisher;
+        this.step = Timer.builder("espalier.trainer.step").description("ChoiceMade to StepApplied journaled, per choice")
+                .register(registry);
     }
 
     @Incoming("session-events")
@@ -36,7 +41,7 @@ public class SessionEventsConsumer {
         switch (event) {
             case SessionCreated created -> trainer.sessionCreated(created);
             case RolloutsReady ready -> trainer.rolloutsReady(ready);
-            case ChoiceMade choice -> publisher.publish(trainer.choiceMade(choice));
+            case ChoiceMade choice -> publisher.publish(step.record(() -> trainer.choiceMade(choice)));
             case HeadMoved moved -> publisher.publish(trainer.headMoved(moved));
             default -> {
                 // Prompts, skips, edits and the trainer's own events need nothing from the trainer.

@@ -1,0 +1,175 @@
+package dev.espalier.stack;
+
+import dev.espalier.hub.HubClient;
+import dev.espalier.infra.EmbeddedKafka;
+import dev.espalier.infra.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * {@code ./espalier up}: PostgreSQL and a KRaft Kafka broker in this JVM with their data under the stack's home
+ * ({@code ~/.espalier}), the model resolved once, then the session-service, trainer-service, rollout-service and the
+ * UI as child JVMs on consecutive ports (UI on 8080). Everything lives in the home directory, so stopping (Ctrl-C)
+ * and starting again resumes every session: the event store and the trainer's journal are in PostgreSQL, the
+ * consumers' offsets in Kafka.
+ * <p>
+ * The rollout-service and the trainer-service each load the base model (two processes, two copies): merging them
+ * into one JVM needs their Kafka channels renamed, see docs/local-stack.md.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    private static final Duration START = Duration.ofMinutes(3);
+
+    private final StackOptions options;
+    private final PrintStream out;
+    /** Read by the watching thread while the shutdown hook empties it. */
+    private final List<ServiceProcess> services = new CopyOnWriteArrayList<>();
+    private EmbeddedPostgres postgres;
+    private EmbeddedKafka kafka;
+    private volatile boolean stopping;
+
+    LocalStack(StackOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        StackOptions options;
+        try {
+            options = StackOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("espalier up: " + e.getMessage() + "\n" + StackOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        LocalStack stack = new LocalStack(options, System.out);
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "espalier-stop"));
+        try {
+            stack.start(new ModelSource(HubClient.fromEnvironment(), System.out));
+            stack.watch();
+        } catch (ModelSource.ModelUnavailable | PortInUse e) {
+            System.err.println("espalier up: " + e.getMessage());
+            System.exit(2);
+        } catch (Exception e) {
+            System.err.println("espalier up: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    void start(ModelSource models) throws InterruptedException {
+        Path home = options.home();
+        for (int port : new int[] {options.uiPort(), options.sessionPort(), options.trainerPort(), options.rolloutPort()}) {
+            requireFree(port);
+        }
+        Path model = models.resolve(options);
+        out.println("espalier: model " + model);
+        out.println("espalier: PostgreSQL in " + home.resolve("postgres") + ", Kafka in " + home.resolve("kafka"));
+        postgres = EmbeddedPostgres.start(home.resolve("postgres"));
+        kafka = EmbeddedKafka.start(home.resolve("kafka"));
+        Path logs = home.resolve("logs");
+
+        ServiceProcess session = launch("session-service", List.of("-Xmx512m"), options.sessionPort(), true, Map.of(), logs);
+        ServiceProcess trainer = launch("trainer-service", List.of("-Xmx1g"), options.trainerPort(), true,
+                Map.of("espalier.trainer.work-dir", home.resolve("trainer").toString()), logs);
+        ServiceProcess rollout = launch("rollout-service", List.of("-Xmx1g"), options.rolloutPort(), false,
+                Map.of("espalier.rollout.model-dir", model.toString(),
+                        "espalier.rollout.trainer-url", url(options.trainerPort()),
+                        "espalier.rollout.session-url", url(options.sessionPort()),
+                        "espalier.rollout.work-dir", home.resolve("rollout").toString()), logs);
+        ServiceProcess ui = launch("ui-vaadin", List.of("-Xmx768m"), options.uiPort(), false,
+                Map.of("espalier.session-service.url", url(options.sessionPort()),
+                        "espalier.trainer-service.url", url(options.trainerPort()),
+                        "espalier.rollout-service.url", url(options.rolloutPort())), logs);
+        for (ServiceProcess s : List.of(session, trainer, rollout, ui)) {
+            out.println("espalier: waiting for " + s.module() + " (log " + s.log() + ")");
+            s.awaitStarted(START);
+        }
+        out.println("""
+
+                Espalier is up.
+                  UI               %s
+                  session API      %s/sessions   (OpenAPI: /q/openapi)
+                  trainer          %s
+                  model            %s   <- use this as the session's model
+                  data and logs    %s
+                Ctrl-C stops everything; ./espalier up again resumes every session.
+                """.formatted(url(options.uiPort()), url(options.sessionPort()), url(options.trainerPort()), model, home));
+    }
+
+    /** Blocks while the services run; one that dies by itself takes the stack down, showing the end of its log. */
+    void watch() throws InterruptedException {
+        while (!stopping) {
+            for (ServiceProcess s : services) {
+                if (!s.isAlive() && !stopping) {
+                    throw new IllegalStateException(s.module() + " stopped (" + s.log() + "):\n" + s.tail());
+                }
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    private ServiceProcess launch(String module, List<String> jvm, int port, boolean database,
+                                  Map<String, String> extra, Path logs) {
+        Map<String, String> p = new HashMap<>();
+        p.put("quarkus.http.port", Integer.toString(port));
+        p.put("quarkus.http.host", "127.0.0.1");
+        p.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        if (database) {
+            p.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
+            p.put("quarkus.datasource.username", postgres.username());
+            p.put("quarkus.datasource.password", postgres.password());
+        }
+        p.putAll(extra);
+        List<String> options = new ArrayList<>(jvm);
+        options.add("-Dai.djl.offline=true");
+        ServiceProcess service = ServiceProcess.start(this.options.root(), module, options, p, logs);
+        services.add(service);
+        return service;
+    }
+
+    private static String url(int port) {
+        return "http://localhost:" + port;
+    }
+
+    static void requireFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+            socket.setReuseAddress(true);
+        } catch (IOException e) {
+            throw new PortInUse("port " + port + " is in use (another ./espalier up, or another program). Stop it, "
+                    + "or start on other ports: ./espalier up --port N (the UI on N, the services on N+1..N+3)");
+        }
+    }
+
+    static final class PortInUse extends RuntimeException {
+        PortInUse(String message) {
+            super(message);
+        }
+    }
+
+    /** Services first (they commit their Kafka offsets on a graceful stop), then Kafka, then PostgreSQL. */
+    @Override
+    public synchronized void close() {
+        stopping = true;
+        for (int i = services.size() - 1; i >= 0; i--) {
+            services.get(i).stop();
+        }
+        services.clear();
+        if (kafka != null) {
+            kafka.close();
+            kafka = null;
+        }
+        if (postgres != null) {
+            postgres.close();
+            postgres = null;
+        }
+    }
+}

@@ -83,10 +83,12 @@ public final class LocalStack implements AutoCloseable {
         ServiceProcess rollout = launch("rollout-service", List.of("-Xmx1g"), options.rolloutPort(), false,
                 Map.of("espalier.rollout.model-dir", model.toString(),
                         "espalier.rollout.trainer-url", url(options.trainerPort()),
+                        "espalier.rollout.session-url", url(options.sessionPort()),
                         "espalier.rollout.work-dir", home.resolve("rollout").toString()), logs);
         ServiceProcess ui = launch("ui-vaadin", List.of("-Xmx768m"), options.uiPort(), false,
                 Map.of("espalier.session-service.url", url(options.sessionPort()),
-                        "espalier.trainer-service.url", url(options.trainerPort())), logs);
+                        "espalier.trainer-service.url", url(options.trainerPort()),
+                        "espalier.rollout-service.url", url(options.rolloutPort())), logs);
         for (ServiceProcess s : List.of(session, trainer, rollout, ui)) {
             out.println("espalier: waiting for " + s.module() + " (log " + s.log() + ")");
             s.awaitStarted(START);

@@ -3,6 +3,7 @@ package dev.espalier.rollout.app;
 import dev.espalier.policy.generate.TokenListener;
 import dev.espalier.policy.model.SharedModels;
 import dev.espalier.policy.text.TextTokenizer;
+import dev.espalier.rollout.generation.ModelTurns;
 import dev.espalier.rollout.generation.RolloutEngine;
 import dev.espalier.rollout.generation.RolloutWorker;
 import dev.espalier.rollout.messaging.KafkaRolloutSink;
@@ -41,11 +42,11 @@ public class RolloutBeans {
     @ApplicationScoped
     @Startup
     RolloutWorker worker(@ConfigProperty(name = "espalier.rollout.model-dir") Path modelDir, AdapterCache adapters,
-                         KafkaRolloutSink sink, MeterRegistry registry,
+                         KafkaRolloutSink sink, MeterRegistry registry, ModelTurns turns,
                          @ConfigProperty(name = "espalier.fault.halt-after-tokens", defaultValue = "0") long haltAfter) {
         TokenListener tap = haltAfter(haltAfter);
-        RolloutWorker worker = new RolloutWorker(() -> new RolloutEngine(SharedModels.get(modelDir),
-                TextTokenizer.load(modelDir), adapters, Clock.systemUTC(), tap),
+        RolloutWorker worker = new RolloutWorker(() -> turns.around(new RolloutEngine(SharedModels.get(modelDir),
+                TextTokenizer.load(modelDir), adapters, Clock.systemUTC(), tap)),
                 new MeteredRolloutSink(sink, registry), Clock.systemUTC(), Duration.ofSeconds(1)).start();
         // Prompts waiting for the one generation thread, all sessions together.
         Gauge.builder("espalier.rollout.queue.depth", worker, RolloutWorker::pending)

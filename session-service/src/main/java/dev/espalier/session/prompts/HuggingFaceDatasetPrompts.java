@@ -35,6 +35,11 @@ public final class HuggingFaceDatasetPrompts {
     }
 
     public static List<String> load(HubClient hub, String datasetId, String revision, String textColumn) {
+        return read(hub, datasetId, revision, textColumn).prompts();
+    }
+
+    /** The dataset's prompts in file order, with the text column of its first table file (null for plain lines). */
+    public static PromptFile read(HubClient hub, String datasetId, String revision, String textColumn) {
         RepoRef repo;
         try {
             repo = new RepoRef(RepoKind.DATASET, datasetId, revision);
@@ -57,10 +62,13 @@ public final class HuggingFaceDatasetPrompts {
                     + "not read by this build)");
         }
         List<String> prompts = new ArrayList<>();
+        String column = null;
         for (String file : files) {
-            prompts.addAll(LocalFilePrompts.load(snapshot.resolve(file), textColumn));
+            PromptFile read = LocalFilePrompts.read(snapshot.resolve(file), textColumn);
+            prompts.addAll(read.prompts());
+            column = column != null ? column : read.textColumn();
         }
-        return prompts;
+        return new PromptFile(prompts, column);
     }
 
     /** The files to read, as repo paths in sorted order: one kind of file, the train split when there is one. */

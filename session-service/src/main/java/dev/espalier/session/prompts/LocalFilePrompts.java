@@ -25,6 +25,11 @@ public final class LocalFilePrompts {
     }
 
     public static List<String> load(Path file, String textColumn) {
+        return read(file, textColumn).prompts();
+    }
+
+    /** The file's prompts in file order, with the table column they came from (null for plain lines). */
+    public static PromptFile read(Path file, String textColumn) {
         if (!Files.isRegularFile(file)) {
             throw new PromptSourceException("prompt file " + file + " does not exist or is not a file");
         }
@@ -35,9 +40,9 @@ public final class LocalFilePrompts {
         } catch (IOException e) {
             throw new PromptSourceException("cannot read prompt file " + file + ": " + e.getMessage(), e);
         }
-        List<String> prompts;
+        PromptFile prompts;
         if (name.endsWith(".txt")) {
-            prompts = text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+            prompts = new PromptFile(text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList(), null);
         } else if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) {
             prompts = fromJsonLines(text, textColumn, file.toString());
         } else if (name.endsWith(".csv")) {
@@ -45,13 +50,13 @@ public final class LocalFilePrompts {
         } else {
             throw new PromptSourceException("prompt file " + file + " must end in .txt, .jsonl or .csv");
         }
-        if (prompts.isEmpty()) {
+        if (prompts.prompts().isEmpty()) {
             throw new PromptSourceException("prompt file " + file + " holds no prompts");
         }
         return prompts;
     }
 
-    static List<String> fromJsonLines(String text, String textColumn, String source) {
+    static PromptFile fromJsonLines(String text, String textColumn, String source) {
         List<Map<String, String>> rows = new ArrayList<>();
         List<String> plain = new ArrayList<>();
         int lineNumber = 0;
@@ -83,14 +88,15 @@ public final class LocalFilePrompts {
         if (!plain.isEmpty() && !rows.isEmpty()) {
             throw new PromptSourceException(source + " mixes JSON strings and objects");
         }
-        return plain.isEmpty() ? fromTable(rows, textColumn, source) : plain;
+        return plain.isEmpty() ? fromTable(rows, textColumn, source) : new PromptFile(plain, null);
     }
 
-    static List<String> fromTable(List<Map<String, String>> rows, String textColumn, String source) {
+    static PromptFile fromTable(List<Map<String, String>> rows, String textColumn, String source) {
         if (rows.isEmpty()) {
-            return List.of();
+            return new PromptFile(List.of(), null);
         }
         String column = TextColumn.detect(rows, textColumn, source);
-        return rows.stream().map(r -> r.get(column)).filter(v -> v != null && !v.isBlank()).toList();
+        return new PromptFile(rows.stream().map(r -> r.get(column)).filter(v -> v != null && !v.isBlank()).toList(),
+                column);
     }
 }

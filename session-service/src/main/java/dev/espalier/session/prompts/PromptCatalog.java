@@ -31,12 +31,32 @@ public class PromptCatalog {
                 ? Optional.of(prompts.get(position)) : Optional.empty();
     }
 
+    /**
+     * Reads the source afresh (the file may have changed since the last look) exactly as a session would, and
+     * returns its first {@code count} prompts: in play order when the order seed is known, else in file order
+     * (a session without an order seed draws one when it starts).
+     */
+    public PromptPreview preview(PromptSourceSpec spec, boolean seedKnown, int count) {
+        PromptFile file = read(spec);
+        List<String> checked = ordered(spec, file.prompts());
+        List<String> ordered = seedKnown ? checked : file.prompts();
+        return new PromptPreview(ordered.size(), List.copyOf(ordered.subList(0, Math.min(count, ordered.size()))),
+                file.textColumn(), seedKnown || spec.kind() == PromptSourceSpec.Kind.TYPED);
+    }
+
     private List<String> load(PromptSourceSpec spec) {
-        List<String> prompts = switch (spec.kind()) {
-            case TYPED -> spec.typed();
-            case LOCAL_FILE -> LocalFilePrompts.load(Path.of(spec.location()), spec.textColumn());
-            case HF_DATASET -> HuggingFaceDatasetPrompts.load(hub, spec.location(), spec.revision(), spec.textColumn());
+        return ordered(spec, read(spec).prompts());
+    }
+
+    private PromptFile read(PromptSourceSpec spec) {
+        return switch (spec.kind()) {
+            case TYPED -> new PromptFile(spec.typed(), null);
+            case LOCAL_FILE -> LocalFilePrompts.read(Path.of(spec.location()), spec.textColumn());
+            case HF_DATASET -> HuggingFaceDatasetPrompts.read(hub, spec.location(), spec.revision(), spec.textColumn());
         };
+    }
+
+    private static List<String> ordered(PromptSourceSpec spec, List<String> prompts) {
         for (int i = 0; i < prompts.size(); i++) {
             if (prompts.get(i).length() > SessionConfig.MAX_PROMPT_CHARS) {
                 throw new PromptSourceException("prompt " + i + " of " + describe(spec) + " is "

@@ -17,35 +17,44 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A Hugging Face hub on 127.0.0.1 serving dataset repos of small (non-LFS) files the way huggingface.co does: the
+ * A Hugging Face hub on 127.0.0.1 serving dataset and model repos of small (non-LFS) files the way huggingface.co does: the
  * repo info API ({@code /api/datasets/<id>/revision/<rev>}) and resolve URLs with ETag, size and commit headers.
  */
-final class LoopbackHub implements AutoCloseable {
+public final class LoopbackHub implements AutoCloseable {
 
-    private static final Pattern INFO = Pattern.compile("/api/datasets/(.+)/revision/([^/]+)");
-    private static final Pattern RESOLVE = Pattern.compile("/datasets/(.+?)/resolve/([^/]+)/(.+)");
+    private static final Pattern INFO = Pattern.compile("/api/(models|datasets)/(.+)/revision/([^/]+)");
+    /** Repos are keyed by their URL path: "datasets/<id>" for datasets, "<id>" for models. */
+    private static final Pattern RESOLVE = Pattern.compile("/(.+?)/resolve/([^/]+)/(.+)");
 
     private record Repo(String commit, Map<String, byte[]> files) {
     }
 
     private final HttpServer server;
     private final Map<String, Repo> repos = new ConcurrentHashMap<>();
-    final List<String> requests = new CopyOnWriteArrayList<>();
+    public final List<String> requests = new CopyOnWriteArrayList<>();
 
-    LoopbackHub() throws IOException {
+    public LoopbackHub() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
         server.start();
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     void addDataset(String id, String commit, Map<String, String> files) {
+        add("datasets/" + id, commit, files);
+    }
+
+    public void addModel(String id, String commit, Map<String, String> files) {
+        add(id, commit, files);
+    }
+
+    private void add(String key, String commit, Map<String, String> files) {
         Map<String, byte[]> bytes = new ConcurrentHashMap<>();
         files.forEach((name, text) -> bytes.put(name, text.getBytes(StandardCharsets.UTF_8)));
-        repos.put(id, new Repo(commit, bytes));
+        repos.put(key, new Repo(commit, bytes));
     }
 
     @Override
@@ -59,9 +68,11 @@ final class LoopbackHub implements AutoCloseable {
             requests.add(ex.getRequestMethod() + " " + path);
             Matcher info = INFO.matcher(path);
             Matcher resolve = RESOLVE.matcher(path);
-            if (info.matches() && repos.containsKey(info.group(1))) {
-                Repo repo = repos.get(info.group(1));
-                StringBuilder json = new StringBuilder("{\"id\":\"" + info.group(1) + "\",\"sha\":\"" + repo.commit()
+            String infoKey = info.matches()
+                    ? (info.group(1).equals("datasets") ? "datasets/" : "") + info.group(2) : null;
+            if (infoKey != null && repos.containsKey(infoKey)) {
+                Repo repo = repos.get(infoKey);
+                StringBuilder json = new StringBuilder("{\"id\":\"" + info.group(2) + "\",\"sha\":\"" + repo.commit()
                         + "\",\"siblings\":[");
                 String sep = "";
                 for (String name : repo.files().keySet().stream().sorted().toList()) {

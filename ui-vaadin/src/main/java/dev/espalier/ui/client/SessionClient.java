@@ -13,9 +13,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +50,17 @@ public class SessionClient {
     /** Creates a session from the setup form's request body (session-service's {@code CreateSessionRequest}). */
     public SessionSnapshot create(Map<String, Object> request) {
         return send(post("/sessions", request), SessionSnapshot.class);
+    }
+
+    /** A model's architecture, size, context and chat template, from its small files only. */
+    public ModelPreview previewModel(String model) {
+        return send(get("/models/preview?model=" + URLEncoder.encode(model, StandardCharsets.UTF_8)),
+                ModelPreview.class);
+    }
+
+    /** What a prompt source holds: session-service reads it as a session would ({@code POST /prompts/preview}). */
+    public PromptPreview previewPrompts(Map<String, Object> prompts) {
+        return send(post("/prompts/preview", prompts), PromptPreview.class);
     }
 
     public List<SessionSummary> list() {

@@ -26,6 +26,7 @@ import dev.espalier.events.TokenDelta;
 import dev.espalier.ui.Notices;
 import dev.espalier.ui.client.LiveListener;
 import dev.espalier.ui.client.LiveSubscription;
+import dev.espalier.ui.client.RolloutClient;
 import dev.espalier.ui.client.SessionApiException;
 import dev.espalier.ui.client.SessionClient;
 import dev.espalier.ui.client.SessionSnapshot;
@@ -76,8 +77,11 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
     /** Events already shown: the live stream can repeat what the audit log gave when the page opened. */
     private final Set<UUID> seen = new HashSet<>();
 
-    public PlayView(SessionClient sessions) {
+    private final AskPanel askPanel;
+
+    public PlayView(SessionClient sessions, RolloutClient rollouts) {
         this.sessions = sessions;
+        this.askPanel = new AskPanel(rollouts, () -> id);
         setId("play-view");
         prompt.setId("prompt-text");
         prompt.addClassName("prompt");
@@ -110,13 +114,14 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
         logBox.addClassName("panel");
         logBox.setWidthFull();
         add(new HorizontalLayout(stats, review), prompt, promptEditor, saveEdit, cards,
-                new HorizontalLayout(none, skip, edit, undo, redo), control, logBox);
+                new HorizontalLayout(none, skip, edit, undo, redo), control, askPanel, logBox);
         keys();
     }
 
     /**
      * Keys for the whole view. The browser keeps each key press (allowBrowserDefault), so the same letters and
-     * digits can still be typed into the prompt editor; while it is open the shortcuts do nothing.
+     * digits can still be typed into the prompt editor and the question field; while either is in use the shortcuts
+     * do nothing.
      */
     private void keys() {
         for (int i = 0; i < 9; i++) {
@@ -137,7 +142,7 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
     }
 
     private void whenNotEditing(Runnable action) {
-        if (!promptEditor.isVisible()) {
+        if (!promptEditor.isVisible() && !askPanel.typing()) {
             action.run();
         }
     }

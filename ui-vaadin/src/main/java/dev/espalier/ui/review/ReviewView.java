@@ -141,8 +141,14 @@ public class ReviewView extends VerticalLayout implements BeforeEnterObserver {
         adapter.setId("download-adapter");
         adapter.getElement().setAttribute("download", true);
         adapter.setEnabled(headVersion > 0);
-        Div box = new Div(new H3("Export"), new HorizontalLayout(audit, adapter),
-                new Div("A merged model download needs a merge endpoint in trainer-service (docs/ui.md)."));
+        Anchor merged = new Anchor(new StreamResource("espalier-" + id + "-v" + headVersion + "-merged.zip",
+                () -> trainer.mergedZip(id, headVersion)), "Merged model of v" + headVersion + " (HF, zip)");
+        merged.setId("download-merged");
+        merged.getElement().setAttribute("download", true);
+        merged.setEnabled(headVersion > 0);
+        Div box = new Div(new H3("Export"), new HorizontalLayout(audit, adapter, merged),
+                new Div("The merged model is the base with the adapter folded in, in float32; it is built on "
+                        + "request, so it takes a while for a large model."));
         box.addClassName("panel");
         box.setWidthFull();
         return box;

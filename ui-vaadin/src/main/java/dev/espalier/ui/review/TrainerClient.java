@@ -12,7 +12,10 @@ import java.time.Duration;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** trainer-service's adapter store: {@code GET /adapters/{sessionId}/{policyVersion}} serves a PEFT zip. */
+/**
+ * trainer-service's exports: {@code GET /adapters/{sessionId}/{policyVersion}} serves a PEFT zip,
+ * {@code GET /merged/{sessionId}/{policyVersion}} the merged model.
+ */
 @ApplicationScoped
 public class TrainerClient {
 
@@ -25,7 +28,15 @@ public class TrainerClient {
 
     /** The adapter zip (adapter_model.safetensors + adapter_config.json) of one policy version. */
     public InputStream adapterZip(UUID sessionId, long policyVersion) {
-        URI uri = base.resolve("/adapters/" + sessionId + "/" + policyVersion);
+        return download(base.resolve("/adapters/" + sessionId + "/" + policyVersion));
+    }
+
+    /** The full Hugging Face model of one policy version (base + adapter merged, float32), zipped. */
+    public InputStream mergedZip(UUID sessionId, long policyVersion) {
+        return download(base.resolve("/merged/" + sessionId + "/" + policyVersion));
+    }
+
+    private InputStream download(URI uri) {
         try {
             HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri).GET().build(),
                     HttpResponse.BodyHandlers.ofInputStream());

@@ -209,7 +209,19 @@ public class SetupForm extends FormLayout {
         return true;
     }
 
-    private Map<String, Object> request() {
+    /**
+     * The "prompts" part of the request, for session-service's prompt preview. Its order seed falls back to the
+     * sampling seed as session creation does, so the preview shows the order the session would play.
+     */
+    public Map<String, Object> promptsRequest() {
+        Map<String, Object> prompts = prompts();
+        if (prompts.get("orderSeed") == null) {
+            prompts.put("orderSeed", parseLong(seed.getValue(), "sampling.seed"));
+        }
+        return prompts;
+    }
+
+    private Map<String, Object> prompts() {
         Map<String, Object> prompts = new LinkedHashMap<>();
         prompts.put("kind", promptKind.getValue());
         if (promptKind.getValue() == PromptSourceSpec.Kind.TYPED) {
@@ -220,6 +232,11 @@ public class SetupForm extends FormLayout {
             prompts.put("textColumn", blankToNull(promptColumn.getValue()));
         }
         prompts.put("orderSeed", promptOrderSeed.getValue() == null ? null : promptOrderSeed.getValue().longValue());
+        return prompts;
+    }
+
+    private Map<String, Object> request() {
+        Map<String, Object> prompts = prompts();
         Map<String, Object> sampling = new LinkedHashMap<>();
         sampling.put("temperature", required(temperature, "sampling.temperature"));
         sampling.put("minP", required(minP, "sampling.minP"));

@@ -7,7 +7,6 @@ import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.H2;
 import com.vaadin.flow.component.html.H3;
 import com.vaadin.flow.component.html.Pre;
-import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.router.PageTitle;
@@ -16,11 +15,14 @@ import dev.espalier.ui.EspalierStyle;
 import com.vaadin.flow.router.Route;
 import dev.espalier.events.SessionConfig;
 import dev.espalier.ui.Notices;
+import dev.espalier.ui.client.ModelPreview;
+import dev.espalier.ui.client.PromptPreview;
 import dev.espalier.ui.client.SessionApiException;
 import dev.espalier.ui.client.SessionClient;
 import dev.espalier.ui.client.SessionSnapshot;
 import dev.espalier.ui.client.SessionSummary;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The first screen: set up a new session, or resume / clone an earlier one. */
@@ -34,6 +36,7 @@ public class SetupView extends VerticalLayout {
     private final SessionClient sessions;
     private final SetupForm form = new SetupForm();
     private final Pre promptPreview = new Pre();
+    private final Pre modelPreview = new Pre();
 
     public SetupView(SessionClient sessions) {
         this.sessions = sessions;
@@ -46,9 +49,13 @@ public class SetupView extends VerticalLayout {
         promptPreview.setId("prompt-preview");
         promptPreview.addClassName("terminal");
         promptPreview.setVisible(false);
-        Div previewBox = new Div(new H3("Preview"), new HorizontalLayout(preview), promptPreview,
-                new Span("Model preview (architecture, size, chat template) needs session-service's model preview "
-                        + "endpoint, which is not there yet (docs/ui.md)."));
+        Button previewModel = new Button("Preview model", e -> previewModel());
+        previewModel.setId("preview-model");
+        modelPreview.setId("model-preview");
+        modelPreview.addClassName("terminal");
+        modelPreview.setVisible(false);
+        Div previewBox = new Div(new H3("Preview"), new HorizontalLayout(previewModel, preview), modelPreview,
+                promptPreview);
         previewBox.addClassName("panel");
         add(new H2("Espalier — train a model by picking answers"), form,
                 new HorizontalLayout(start), previewBox, sessionList());
@@ -70,21 +77,75 @@ public class SetupView extends VerticalLayout {
         }
     }
 
-    /** Typed prompts are previewed here; files and datasets are read by session-service when the session starts. */
-    private void previewPrompts() {
-        List<String> lines = form.typedLines();
-        promptPreview.setVisible(true);
-        if (form.promptKind.getValue() != SessionConfig.PromptSourceSpec.Kind.TYPED) {
-            promptPreview.setText("Files and datasets are read by session-service; their preview needs its prompt "
-                    + "preview endpoint (docs/ui.md). Start the session to see the first prompt.");
+    private void previewModel() {
+        modelPreview.setVisible(true);
+        String model = form.model.getValue();
+        if (model == null || model.isBlank()) {
+            form.markInvalid("model", "model: name a local directory or a Hugging Face id");
+            modelPreview.setText("Name a model first.");
             return;
         }
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < Math.min(PREVIEW_PROMPTS, lines.size()); i++) {
-            text.append(i + 1).append(". ").append(lines.get(i)).append('\n');
+        try {
+            modelPreview.setText(describe(sessions.previewModel(model.strip())));
+        } catch (SessionApiException e) {
+            form.markInvalid(e.argument(), e.getMessage());
+            modelPreview.setText(e.getMessage());
         }
-        text.append(lines.size()).append(" prompt(s) in all; played in an order fixed by the order seed.");
-        promptPreview.setText(text.toString());
+    }
+
+    private static String describe(ModelPreview m) {
+        String size = m.parameters() == null ? "unknown"
+                : String.format(Locale.ROOT, "%,d parameters%s", m.parameters(),
+                        m.parametersCounted() ? "" : " (estimated from config.json)");
+        if (m.weightBytes() != null) {
+            size += String.format(Locale.ROOT, ", %.1f MB of weights", m.weightBytes() / 1e6);
+        }
+        return "architecture: " + orUnknown(m.architecture()) + " (" + orUnknown(m.modelType()) + ")\n"
+                + "size: " + size + "\n"
+                + "hidden " + orUnknown(m.hiddenSize()) + " · layers " + orUnknown(m.layers()) + " · vocab "
+                + orUnknown(m.vocab()) + "\n"
+                + "context length: " + orUnknown(m.contextLength()) + "\n"
+                + "chat template: " + (m.chatTemplate() ? "yes" : "no (use RAW mode)") + "\n"
+                + "read from: " + m.source();
+    }
+
+    private static String orUnknown(Object value) {
+        return value == null ? "unknown" : value.toString();
+    }
+
+    /** Typed prompts are previewed here; files and datasets by session-service, reading them as a session would. */
+    private void previewPrompts() {
+        promptPreview.setVisible(true);
+        if (form.promptKind.getValue() != SessionConfig.PromptSourceSpec.Kind.TYPED) {
+            try {
+                PromptPreview preview = sessions.previewPrompts(form.promptsRequest());
+                promptPreview.setText(describe(preview.first(), preview.total(), preview.textColumn(),
+                        preview.playOrder()));
+            } catch (SessionApiException e) {
+                form.markInvalid(e.argument(), e.getMessage());
+                promptPreview.setText(e.getMessage());
+            } catch (SessionConfig.InvalidConfigException e) {
+                form.markInvalid(e.field(), e.getMessage());
+                promptPreview.setText(e.getMessage());
+            }
+            return;
+        }
+        List<String> lines = form.typedLines();
+        promptPreview.setText(describe(lines.subList(0, Math.min(PREVIEW_PROMPTS, lines.size())), lines.size(),
+                null, true));
+    }
+
+    private static String describe(List<String> first, int total, String textColumn, boolean playOrder) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < first.size(); i++) {
+            text.append(i + 1).append(". ").append(first.get(i)).append('\n');
+        }
+        text.append(total).append(" prompt(s) in all");
+        if (textColumn != null) {
+            text.append(", read from column \"").append(textColumn).append('"');
+        }
+        text.append(playOrder ? "; shown in play order." : "; shown in file order (the session draws an order seed).");
+        return text.toString();
     }
 
     private Div sessionList() {

@@ -2,6 +2,7 @@ package dev.espalier.ui.browser;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.microsoft.playwright.Download;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -59,6 +61,24 @@ class FullLoopInBrowserTest {
         Page page = browser.newPage();
         page.navigate(ui.toString());
         page.locator("#field-model input").fill(FullLoopStack.model().toString());
+        page.locator("#preview-model").click();
+        assertThat(page.locator("#model-preview")).containsText("architecture: Qwen3ForCausalLM (qwen3)");
+        assertThat(page.locator("#model-preview")).containsText("hidden 32 · layers 2");
+        assertThat(page.locator("#model-preview")).containsText("chat template: yes");
+        assertThat(page.locator("#model-preview")).containsText("read from: local");
+        // A file's prompts are previewed by session-service, read as a session would read them.
+        Path promptFile = Files.createTempFile("espalier-ui-prompts-", ".jsonl");
+        Files.writeString(promptFile, """
+                {"id": "1", "question": "Why is the sky blue?"}
+                {"id": "2", "question": "What is a prime?"}
+                """);
+        page.locator("#field-prompts-kind vaadin-radio-button", new Page.LocatorOptions()
+                .setHasText("local JSONL/CSV/TXT")).click();
+        page.locator("#field-prompts-location input").fill(promptFile.toString());
+        page.locator("#preview-prompts").click();
+        assertThat(page.locator("#prompt-preview")).containsText("2 prompt(s) in all, read from column \"question\"");
+        assertThat(page.locator("#prompt-preview")).containsText("What is a prime?");
+        page.locator("#field-prompts-kind vaadin-radio-button", new Page.LocatorOptions().setHasText("typed")).click();
         page.locator("#field-prompts-typed textarea").fill(String.join("\n", "Tell me about pears.",
                 "Name three rivers.", "Describe a lighthouse.", "Count to five.", "What is rain?"));
         page.locator("#field-format-systemPrompt textarea").fill("Be brief.");
@@ -115,6 +135,18 @@ class FullLoopInBrowserTest {
                 new LocatorAssertions.HasCountOptions().setTimeout(120_000));
         Browser.screenshot(page, "loop-4-play-after-redo");
 
+        // Ask the current model: typing digits and shortcut letters into the question plays no move.
+        page.locator("#ask-question textarea").fill("");
+        page.locator("#ask-question textarea").pressSequentially("Pick 3, or 0? Skip, undo, redo.");
+        page.locator("#ask-button").click();
+        assertThat(page.locator("#ask-about")).containsText("policy v1 · ", SLOW);
+        assertThat(page.locator("#ask-answer")).not().isEmpty();
+        assertThat(page.locator("#stat-step")).hasText("1");
+        String logText = page.locator("#step-log").textContent();
+        assertEquals(2, logText.split("chose ", -1).length, "only the choice made by key 3: " + logText);
+        assertFalse(logText.contains("prompt skipped"), logText);
+        Browser.screenshot(page, "loop-4b-play-ask");
+
         page.locator("#open-review").click();
         page.waitForURL(Pattern.compile(".*/review/.*"));
         assertThat(page.locator("#timeline")).containsText("Tell me about pears.");
@@ -128,6 +160,9 @@ class FullLoopInBrowserTest {
         Download adapter = page.waitForDownload(() -> page.locator("#download-adapter").click());
         assertEquals(Set.of("adapter_model.safetensors", "adapter_config.json"), zipEntries(adapter),
                 "the adapter download is the trainer's PEFT zip");
+        Download merged = page.waitForDownload(() -> page.locator("#download-merged").click());
+        assertTrue(zipEntries(merged).containsAll(Set.of("model.safetensors", "config.json", "tokenizer.json")),
+                "the merged download is a whole HF model dir: " + zipEntries(merged));
         page.context().close();
     }
 

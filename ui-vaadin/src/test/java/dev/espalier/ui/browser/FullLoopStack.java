@@ -29,11 +29,13 @@ public class FullLoopStack implements QuarkusTestResourceLifecycleManager {
         String sessions = backend.start("session-service", Map.of());
         String trainer = backend.start("trainer-service", Map.of(
                 "espalier.trainer.work-dir", work.resolve("trainer").toString()));
-        backend.start("rollout-service", Map.of(
+        String rollouts = backend.start("rollout-service", Map.of(
                 "espalier.rollout.model-dir", model.toString(),
                 "espalier.rollout.trainer-url", trainer + "/",
+                "espalier.rollout.session-url", sessions + "/",
                 "espalier.rollout.work-dir", work.resolve("rollout").toString()));
-        return Map.of("espalier.session-service.url", sessions, "espalier.trainer-service.url", trainer);
+        return Map.of("espalier.session-service.url", sessions, "espalier.trainer-service.url", trainer,
+                "espalier.rollout-service.url", rollouts);
     }
 
     @Override

@@ -1,0 +1,58 @@
+package dev.espalier.rollout.ask;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.espalier.events.SessionConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.NoSuchElementException;
+import java.util.UUID;
+
+/**
+ * Where a session stands now, from the session-service ({@code GET /sessions/{id}}), which alone knows HEAD: the
+ * rollout-service only sees the prompts it is asked to answer.
+ */
+public final class SessionLookup {
+
+    /** The session's settings and the policy version at its HEAD. */
+    public record AtHead(SessionConfig config, long policyVersion) {
+    }
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
+    private final URI sessions;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public SessionLookup(URI sessions) {
+        this.sessions = sessions;
+    }
+
+    /** Fails with {@link NoSuchElementException} for an unknown session, {@link IOException} when unreachable. */
+    public AtHead atHead(UUID sessionId) throws IOException {
+        URI uri = sessions.resolve("/sessions/" + sessionId);
+        HttpResponse<String> response;
+        try {
+            response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                    .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while asking " + uri, e);
+        }
+        if (response.statusCode() == 404) {
+            throw new NoSuchElementException("session " + sessionId + " does not exist");
+        }
+        if (response.statusCode() != 200) {
+            throw new IOException("session-service answered " + response.statusCode() + " for " + uri);
+        }
+        JsonNode view = JSON.readTree(response.body());
+        return new AtHead(JSON.treeToValue(view.get("config"), SessionConfig.class),
+                view.get("policyVersion").asLong());
+    }
+}

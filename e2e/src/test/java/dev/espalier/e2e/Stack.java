@@ -1,5 +1,6 @@
 package dev.espalier.e2e;
 
+import dev.espalier.policy.cli.TinyChatModel;
 import dev.espalier.infra.EmbeddedKafka;
 import dev.espalier.infra.EmbeddedPostgres;
 import java.io.IOException;
@@ -37,7 +38,7 @@ final class Stack implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        model = TinyModel.create(work.resolve("model"));
+        model = TinyChatModel.create(work.resolve("model"), Path.of("target", "npm"), 32, 9);
         session = ServiceProcess.start("session-service", common(sessionPort), START);
         trainer = startTrainer(Map.of());
         rollout = startRollout(Map.of());

@@ -1,5 +1,6 @@
 package dev.espalier.rollout.ask;
 
+import dev.espalier.policy.cli.TinyChatModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -38,7 +39,7 @@ class CurrentModelTest {
 
     @BeforeAll
     static void tinyModel() throws Exception {
-        model = TinyChatModel.create(Files.createTempDirectory("espalier-ask-").resolve("model"));
+        model = TinyChatModel.create(Files.createTempDirectory("espalier-ask-").resolve("model"), Path.of("target", "npm"), 32, 9);
     }
 
     private static SessionConfig config(SessionConfig.PromptFormat.Mode mode) {

@@ -1,5 +1,6 @@
 package dev.espalier.ui.browser;
 
+import dev.espalier.policy.cli.TinyChatModel;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,7 +25,7 @@ public class FullLoopStack implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        model = TinyModel.create(work.resolve("model"));
+        model = TinyChatModel.create(work.resolve("model"), Path.of("target", "npm"), 32, 9);
         backend = new Backend();
         String sessions = backend.start("session-service", Map.of());
         String trainer = backend.start("trainer-service", Map.of(

@@ -52,7 +52,8 @@ public final class GrpoBenchmark {
                 step.apply(state, stepCase, StepSettings.DEFAULTS);
                 seconds[i] = (System.nanoTime() - start) / 1e9;
             }
-            double flops = stepFlops(c, state.adapter().targets(), lora.rank(), rows, promptTokens + newTokens);
+            double flops = stepFlops(c, state.adapter().targets(), lora.rank(), rows, promptTokens + newTokens,
+                    newTokens + 1);
             double matmulRate = matmulRate(manager, rows * (promptTokens + newTokens), c.hiddenSize(),
                     c.intermediateSize());
             double[] sorted = seconds.clone();
@@ -78,15 +79,18 @@ public final class GrpoBenchmark {
      * FLOPs of one step, counting matmuls only: the reference forward, the policy forward (plus LoRA), and the
      * backward, which needs activation gradients through every layer (about one more forward of the linears, two of
      * the attention products) but no base-weight gradients; LoRA's backward is twice its forward. Attention counts the
-     * full T×T products, which is what the full-sequence forward computes.
+     * full T×T products, which is what the full-sequence forward computes. The vocabulary projection runs only at the
+     * {@code scored} positions (the one before each completion token, PolicyStep's {@code firstScored} onwards).
      */
-    static double stepFlops(ModelConfig c, java.util.List<LoraTarget> targets, int rank, int rows, int time) {
+    static double stepFlops(ModelConfig c, java.util.List<LoraTarget> targets, int rank, int rows, int time,
+                            int scored) {
         double tokens = (double) rows * time;
         double attnWidth = (double) c.numHeads() * c.headDim();
         double kvWidth = (double) c.numKvHeads() * c.headDim();
         double perLayerLinear = 2 * c.hiddenSize() * (attnWidth + 2 * kvWidth) + 2 * attnWidth * c.hiddenSize()
                 + 3 * 2.0 * c.hiddenSize() * c.intermediateSize();
-        double linear = tokens * (c.numLayers() * perLayerLinear + 2.0 * c.hiddenSize() * c.vocabSize());
+        double linear = tokens * c.numLayers() * perLayerLinear
+                + (double) rows * scored * 2.0 * c.hiddenSize() * c.vocabSize();
         double attention = tokens * c.numLayers() * 2 * 2 * attnWidth * time;
         double lora = 0;
         for (LoraTarget t : targets) {

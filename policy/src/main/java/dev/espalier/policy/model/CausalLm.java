@@ -152,6 +152,17 @@ public final class CausalLm implements AutoCloseable {
      * @return [B,T,V] float32 logits
      */
     public NDArray logits(NDArray tokenIds, NDArray validMask, ProjectionDelta delta) {
+        return logits(tokenIds, validMask, delta, 0);
+    }
+
+    /**
+     * {@link #logits(NDArray, NDArray, ProjectionDelta)} of positions [from, T) only: every position still runs
+     * through the layers (later positions attend to earlier ones), but the vocabulary projection, the largest matmul
+     * of a small model, skips the first {@code from}. A training step scores completions only.
+     *
+     * @return [B,T−from,V] float32 logits
+     */
+    public NDArray logits(NDArray tokenIds, NDArray validMask, ProjectionDelta delta, int from) {
         Shape shape = tokenIds.getShape();
         if (shape.dimension() != 2 || !validMask.getShape().equals(shape)) {
             throw new IllegalArgumentException("tokenIds and validMask must both be [B,T], got " + shape
@@ -159,6 +170,9 @@ public final class CausalLm implements AutoCloseable {
         }
         int batch = (int) shape.get(0);
         int time = (int) shape.get(1);
+        if (from < 0 || from >= time) {
+            throw new IllegalArgumentException("from must be in [0, " + time + "), got " + from);
+        }
         boolean[] valid = validMask.toType(DataType.BOOLEAN, false).toBooleanArray();
         boolean[][] real = new boolean[batch][time];
         long[][] positions = new long[batch][time];
@@ -176,7 +190,7 @@ public final class CausalLm implements AutoCloseable {
             AttentionContext ctx = AttentionContext.build(rotary, real, positions, 0, time, time,
                     config.slidingWindow(), null, manager);
             NDArray x = hidden(tokenIds.toType(DataType.INT64, false), ctx, delta); // [B,T,C]
-            logits = project(x);                                                     // [B,T,V]
+            logits = project(from == 0 ? x : x.get(new NDIndex(":, {}:", from)));  // [B,T-from,V]
             NDScope.unregister(logits);
         }
         logits.attach(tokenIds.getManager());

@@ -10,6 +10,9 @@ import dev.espalier.policy.model.ProjectionDelta;
 @FunctionalInterface
 public interface CausalForward {
 
-    /** tokenIds [B, T] int64, validMask [B, T] boolean → logits [B, T, V] float32. */
-    NDArray logits(NDArray tokenIds, NDArray validMask, ProjectionDelta delta);
+    /**
+     * tokenIds [B, T] int64, validMask [B, T] boolean → logits of positions [from, T) only, [B, T − from, V] float32.
+     * A step scores completion tokens only, so the vocabulary projection skips the prompt's positions.
+     */
+    NDArray logits(NDArray tokenIds, NDArray validMask, ProjectionDelta delta, int fromPosition);
 }

@@ -48,7 +48,7 @@ public final class PolicyStep {
             NDArray seqRef;
             try (NDScope reference = new NDScope()) {
                 seqRef = batch.sequenceSums(batch.completionLogprobs(
-                        model.logits(batch.tokens, batch.valid, ProjectionDelta.NONE)));      // [G]
+                        model.logits(batch.tokens, batch.valid, ProjectionDelta.NONE, batch.firstScored())));      // [G]
                 NDScope.unregister(seqRef);
             }
 
@@ -62,7 +62,7 @@ public final class PolicyStep {
             double[] drift;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray seqLogp = batch.sequenceSums(batch.completionLogprobs(
-                        model.logits(batch.tokens, batch.valid, adapter)));                   // [G]
+                        model.logits(batch.tokens, batch.valid, adapter, batch.firstScored())));                   // [G]
                 NDArray driftArr = GrpoMath.drift(seqLogp, seqRef, batch.lengths);          // [G]
                 NDArray kl = GrpoMath.klTerm(driftArr);
                 NDArray policy;

@@ -54,12 +54,18 @@ public final class RolloutBatch {
         lengths = manager.create(length);
     }
 
+    /** The first position whose logits are scored: the one before the first completion token. */
+    int firstScored() {
+        return promptLength - 1;
+    }
+
     /**
      * logp_{i,t}: the log-softmax at the position before each completion token, gathered at that token
-     * (temperature 1). Prompt positions are never scored. logits [G, T, V] → [G, L], zero where padded.
+     * (temperature 1). Prompt positions are never scored. logits of positions [firstScored, T), [G, L + 1, V] →
+     * [G, L], zero where padded.
      */
     NDArray completionLogprobs(NDArray logits) {
-        NDArray before = logits.get(new NDIndex(":, {}:{}", promptLength - 1, promptLength - 1 + maxCompletion)); // [G, L, V]
+        NDArray before = logits.get(new NDIndex(":, 0:{}", maxCompletion)); // [G, L, V]
         NDArray logp = before.logSoftmax(2).gather(targets.expandDims(2), 2).squeeze(2);                         // [G, L]
         return logp.mul(targetMask);
     }

@@ -44,8 +44,8 @@ final class Golden {
         if (fixture.endsWith("toy")) {
             ToyCausalLm toy = new ToyCausalLm(dir, manager);
             return new Model() {
-                public NDArray logits(NDArray ids, NDArray valid, ProjectionDelta delta) {
-                    return toy.logits(ids, valid, delta);
+                public NDArray logits(NDArray ids, NDArray valid, ProjectionDelta delta, int from) {
+                    return toy.logits(ids, valid, delta, from);
                 }
 
                 public void close() {
@@ -55,8 +55,8 @@ final class Golden {
         }
         CausalLm lm = CausalLm.load(dir, manager);
         return new Model() {
-            public NDArray logits(NDArray ids, NDArray valid, ProjectionDelta delta) {
-                return lm.logits(ids, valid, delta);
+            public NDArray logits(NDArray ids, NDArray valid, ProjectionDelta delta, int from) {
+                return lm.logits(ids, valid, delta, from);
             }
 
             public void close() {

@@ -30,7 +30,7 @@ class PeftForwardGoldenTest {
             }
             NDArray tokens = manager.create(ids, new Shape(1, ids.length));
             NDArray valid = manager.ones(tokens.getShape(), DataType.BOOLEAN);
-            NDArray logits = model.logits(tokens, valid, adapter).squeeze(0); // [T, V]
+            NDArray logits = model.logits(tokens, valid, adapter, 0).squeeze(0); // [T, V]
             float[][] rows = Golden.JSON.convertValue(expectedJson.get("logits"), float[][].class);
             NDArray expected = manager.create(rows);
             double err = Golden.relativeError(logits, expected);

@@ -56,8 +56,8 @@ class PolicyStepTest {
              TrainingState state = TrainingState.fresh(model, CONFIG, 11, manager)) {
             String before = state.adapter().sha256();
             // A forward that breaks after the backward graph exists: logits turn to NaN only with the adapter on.
-            CausalForward poisoned = (ids, mask, delta) -> {
-                var logits = toy.logits(ids, mask, delta);
+            CausalForward poisoned = (ids, mask, delta, from) -> {
+                var logits = toy.logits(ids, mask, delta, from);
                 return delta == dev.espalier.policy.model.ProjectionDelta.NONE ? logits : logits.mul(Float.NaN);
             };
             IllegalStateException e = assertThrows(IllegalStateException.class,

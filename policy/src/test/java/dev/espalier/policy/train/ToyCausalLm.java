@@ -36,6 +36,10 @@ public final class ToyCausalLm implements CausalForward, AutoCloseable {
     }
 
     @Override
+    public NDArray logits(NDArray tokenIds, NDArray validMask, ProjectionDelta delta, int from) {
+        return logits(tokenIds, validMask, delta).get(new ai.djl.ndarray.index.NDIndex(":, {}:", from));
+    }
+
     public NDArray logits(NDArray tokenIds, NDArray validMask, ProjectionDelta delta) {
         NDArray embed = weights.get("model.embed_tokens.weight");                    // [V, C]
         NDArray h = tokenIds.oneHot((int) embed.getShape().get(0)).matMul(embed);    // [B, T, C]

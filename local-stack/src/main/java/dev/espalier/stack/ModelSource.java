@@ -1,6 +1,6 @@
 package dev.espalier.stack;
 
-import dev.espalier.hub.DownloadListener;
+import dev.espalier.hub.ConsoleProgressBar;
 import dev.espalier.hub.FileFilters;
 import dev.espalier.hub.HubClient;
 import dev.espalier.hub.HubException;
@@ -41,7 +41,7 @@ final class ModelSource {
         }
         try {
             progress.println("espalier: model " + model + " (Hugging Face cache " + hub.cacheDir() + ")");
-            return hub.snapshot(RepoRef.parse(model), FileFilters.MODEL_FILES, new ProgressBar(progress));
+            return hub.snapshot(RepoRef.parse(model), FileFilters.MODEL_FILES, new ConsoleProgressBar(progress));
         } catch (HubException e) {
             throw new ModelUnavailable("cannot get model " + model + " from the Hugging Face hub: " + e.getMessage()
                     + "\n  nothing of it is cached under " + hub.cacheDir() + "."
@@ -58,38 +58,6 @@ final class ModelSource {
 
         ModelUnavailable(String message, Throwable cause) {
             super(message, cause);
-        }
-    }
-
-    /** One line per file, redrawn in place: {@code [#####     ] 48% model.safetensors 129.3/269.1 MB}. */
-    static final class ProgressBar implements DownloadListener {
-        private static final int WIDTH = 30;
-        private final PrintStream out;
-        private String file = "";
-        private long lastPercent = -1;
-
-        ProgressBar(PrintStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void progress(String file, long bytesDone, long totalBytes) {
-            long percent = totalBytes > 0 ? bytesDone * 100 / totalBytes : -1;
-            if (file.equals(this.file) && percent == lastPercent) {
-                return;
-            }
-            this.file = file;
-            lastPercent = percent;
-            String line;
-            if (totalBytes > 0) {
-                int filled = (int) (percent * WIDTH / 100);
-                line = "[%s%s] %3d%% %s %.1f/%.1f MB".formatted("#".repeat(filled), " ".repeat(WIDTH - filled),
-                        percent, file, bytesDone / 1e6, totalBytes / 1e6);
-            } else {
-                line = "%s %.1f MB".formatted(file, bytesDone / 1e6);
-            }
-            out.print("\r" + line + (totalBytes > 0 && bytesDone >= totalBytes ? "\n" : ""));
-            out.flush();
         }
     }
 }

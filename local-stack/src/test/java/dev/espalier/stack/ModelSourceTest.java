@@ -66,7 +66,7 @@ class ModelSourceTest {
     @Test
     void progressBar_drawsPercentAndSize_andEndsTheLineWhenTheFileIsDone() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        var bar = new ModelSource.ProgressBar(new PrintStream(out, true, StandardCharsets.UTF_8));
+        var bar = new dev.espalier.hub.ConsoleProgressBar(new PrintStream(out, true, StandardCharsets.UTF_8));
 
         bar.progress("model.safetensors", 50_000_000, 100_000_000);
         bar.progress("model.safetensors", 100_000_000, 100_000_000);

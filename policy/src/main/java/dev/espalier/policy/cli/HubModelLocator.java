@@ -1,6 +1,6 @@
 package dev.espalier.policy.cli;
 
-import dev.espalier.hub.DownloadListener;
+import dev.espalier.hub.ConsoleProgressBar;
 import dev.espalier.hub.FileFilters;
 import dev.espalier.hub.HubClient;
 import dev.espalier.hub.RepoRef;
@@ -36,30 +36,6 @@ final class HubModelLocator implements ModelLocator {
             throw new IllegalArgumentException("--model '" + model + "' is neither a directory nor a Hugging Face "
                     + "model id (org/name[@revision])");
         }
-        return hub.snapshot(RepoRef.parse(model), FileFilters.MODEL_FILES, new ProgressLine(progress));
-    }
-
-    /** One line per file, rewritten in place with the percentage, like a progress bar. */
-    private static final class ProgressLine implements DownloadListener {
-        private final PrintStream out;
-        private String file = "";
-        private long lastPercent = -1;
-
-        ProgressLine(PrintStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void progress(String file, long bytesDone, long totalBytes) {
-            long percent = totalBytes > 0 ? bytesDone * 100 / totalBytes : -1;
-            if (file.equals(this.file) && percent == lastPercent) {
-                return;
-            }
-            this.file = file;
-            lastPercent = percent;
-            String size = totalBytes > 0 ? "%d%% of %.1f MB".formatted(percent, totalBytes / 1e6) : bytesDone + " bytes";
-            out.print("\rdownloading " + file + ": " + size + (bytesDone == totalBytes ? "\n" : ""));
-            out.flush();
-        }
+        return hub.snapshot(RepoRef.parse(model), FileFilters.MODEL_FILES, new ConsoleProgressBar(progress));
     }
 }

@@ -3,6 +3,7 @@ package dev.espalier.rollout.app;
 import dev.espalier.policy.generate.TokenListener;
 import dev.espalier.policy.model.SharedModels;
 import dev.espalier.policy.text.TextTokenizer;
+import dev.espalier.rollout.generation.DeltaStreamer;
 import dev.espalier.rollout.generation.ModelTurns;
 import dev.espalier.rollout.generation.RolloutEngine;
 import dev.espalier.rollout.generation.RolloutWorker;
@@ -37,16 +38,27 @@ public class RolloutBeans {
         return new AdapterCache(trainer, modelDir, SharedModels.manager(), workDir, size);
     }
 
+    /** Token deltas are decoded and published on a thread of their own, at most one per row every 20 ms. */
+    @Produces
+    @ApplicationScoped
+    DeltaStreamer streamer() {
+        return new DeltaStreamer(Duration.ofMillis(20));
+    }
+
+    void close(@Disposes DeltaStreamer streamer) {
+        streamer.close();
+    }
+
     /** Started with the application: the worker thread loads the model before the first prompt arrives. */
     @Produces
     @ApplicationScoped
     @Startup
     RolloutWorker worker(@ConfigProperty(name = "espalier.rollout.model-dir") Path modelDir, AdapterCache adapters,
-                         KafkaRolloutSink sink, MeterRegistry registry, ModelTurns turns,
+                         DeltaStreamer streamer, KafkaRolloutSink sink, MeterRegistry registry, ModelTurns turns,
                          @ConfigProperty(name = "espalier.fault.halt-after-tokens", defaultValue = "0") long haltAfter) {
         TokenListener tap = haltAfter(haltAfter);
         RolloutWorker worker = new RolloutWorker(() -> turns.around(new RolloutEngine(SharedModels.get(modelDir),
-                TextTokenizer.load(modelDir), adapters, Clock.systemUTC(), tap)),
+                TextTokenizer.load(modelDir), adapters, Clock.systemUTC(), streamer, tap)),
                 new MeteredRolloutSink(sink, registry), Clock.systemUTC(), Duration.ofSeconds(1)).start();
         // Prompts waiting for the one generation thread, all sessions together.
         Gauge.builder("espalier.rollout.queue.depth", worker, RolloutWorker::pending)

@@ -37,15 +37,20 @@ public final class RolloutEngine implements RolloutGenerator {
     private final TextTokenizer tokenizer;
     private final PolicySource policies;
     private final Clock clock;
+    private final DeltaStreamer streamer;
     private final TokenListener tap;
 
-    /** @param tap sees every generated token before it is decoded (fault injection); {@link TokenListener#NONE} */
+    /**
+     * @param streamer decodes and publishes the token deltas off the model thread
+     * @param tap      sees every generated token on the model thread (fault injection); {@link TokenListener#NONE}
+     */
     public RolloutEngine(CausalLm model, TextTokenizer tokenizer, PolicySource policies, Clock clock,
-                         TokenListener tap) {
+                         DeltaStreamer streamer, TokenListener tap) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.policies = policies;
         this.clock = clock;
+        this.streamer = streamer;
         this.tap = tap;
     }
 
@@ -73,18 +78,40 @@ public final class RolloutEngine implements RolloutGenerator {
         SessionConfig.Sampling s = p.sampling();
         GenerationSettings settings = new GenerationSettings(
                 new SamplingParams(s.temperature(), 0, s.topP(), s.minP()), s.maxNewTokens());
-        Streams streams = new Streams(p, rows.size(), control, deltas);
-        List<Completion> completions = new Generator(model).generate(rows, settings, policy, streams);
+        List<StreamedDecoder> decoders = rows.stream().map(r -> new StreamedDecoder(tokenizer.streamingDecoder()))
+                .toList();
+        DeltaStreamer.Stream stream = streamer.open(decoders, (row, seq, text, done) -> deltas.accept(
+                new TokenDelta(p.sessionId(), p.eventId(), row < p.groupSize() ? row : TokenDelta.CONTROL, seq, text,
+                        done)));
+        List<Completion> completions;
+        try {
+            completions = new Generator(model).generate(rows, settings, policy, new TokenListener() {
+                @Override
+                public void onToken(int row, int tokenId, float logprob) {
+                    tap.onToken(row, tokenId, logprob);
+                    stream.onToken(row, tokenId, logprob);
+                }
+
+                @Override
+                public void onFinish(int row, FinishReason reason) {
+                    stream.onFinish(row, reason);
+                }
+            });
+        } catch (RuntimeException e) {
+            stream.abandon();
+            throw e;
+        }
+        List<String> texts = stream.finish();
         List<RolloutsReady.Rollout> rollouts = new ArrayList<>();
         int generated = 0;
         for (int i = 0; i < p.groupSize(); i++) {
-            rollouts.add(rollout(i, completions.get(i), streams.text(i)));
+            rollouts.add(rollout(i, completions.get(i), texts.get(i)));
             generated += completions.get(i).tokenIds().length;
         }
         RolloutsReady.Rollout controlOut = null;
         if (control) {
             Completion c = completions.get(p.groupSize());
-            controlOut = rollout(TokenDelta.CONTROL, c, streams.text(p.groupSize()));
+            controlOut = rollout(TokenDelta.CONTROL, c, texts.get(p.groupSize()));
             generated += c.tokenIds().length;
         }
         return new RolloutsReady(rolloutsReadyId(p.eventId()), p.sessionId(), clock.instant(), p.eventId(),
@@ -115,46 +142,21 @@ public final class RolloutEngine implements RolloutGenerator {
         return out;
     }
 
-    /** Per row: a streaming decoder and the delta sequence number. */
-    private final class Streams implements TokenListener {
-        private final PromptIssued prompt;
-        private final int groupSize;
-        private final StreamingDecoder[] decoders;
-        private final long[] seq;
-        private final Consumer<TokenDelta> deltas;
-
-        Streams(PromptIssued prompt, int rows, boolean control, Consumer<TokenDelta> deltas) {
-            this.prompt = prompt;
-            this.groupSize = prompt.groupSize();
-            this.decoders = new StreamingDecoder[rows];
-            this.seq = new long[rows];
-            this.deltas = deltas;
-            for (int i = 0; i < rows; i++) {
-                decoders[i] = tokenizer.streamingDecoder();
-            }
+    /** The policy module's streaming decoder as the streamer sees it. */
+    private record StreamedDecoder(StreamingDecoder decoder) implements DeltaStreamer.Decoder {
+        @Override
+        public String push(int tokenId) {
+            return decoder.push(tokenId);
         }
 
         @Override
-        public void onToken(int row, int tokenId, float logprob) {
-            tap.onToken(row, tokenId, logprob);
-            String text = decoders[row].push(tokenId);
-            if (!text.isEmpty()) {
-                send(row, text, false);
-            }
+        public String flush() {
+            return decoder.flush();
         }
 
         @Override
-        public void onFinish(int row, FinishReason reason) {
-            send(row, decoders[row].flush(), true);
-        }
-
-        String text(int row) {
-            return decoders[row].text();
-        }
-
-        private void send(int row, String text, boolean done) {
-            int index = row < groupSize ? row : TokenDelta.CONTROL;
-            deltas.accept(new TokenDelta(prompt.sessionId(), prompt.eventId(), index, seq[row]++, text, done));
+        public String text() {
+            return decoder.text();
         }
     }
 }

@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The trainer's use cases, without Quarkus or Kafka: it journals what it is told (sessions, rollouts), applies one
@@ -64,6 +65,11 @@ public final class SessionTrainer implements AutoCloseable {
     private final Runnable beforeJournalCommit;
     /** Touched on the model thread only. */
     private final Map<UUID, Live> live = new HashMap<>();
+    /**
+     * The adapter each session's last step journaled, kept after the commit: the rollout-service downloads it right
+     * after the StepApplied, and reading it back from the database cost a round trip with every adapter byte.
+     */
+    private final Map<UUID, StoredAdapter> lastJournaled = new ConcurrentHashMap<>();
 
     private record Live(long version, TrainingState state) {
     }
@@ -119,6 +125,7 @@ public final class SessionTrainer implements AutoCloseable {
             beforeJournalCommit.run();
             store.record(new JournaledStep(choice.eventId(), sessionId, choice.nodeId(), version,
                     choice.policyVersion(), stepCase, settings, full), applied, archives[0], archives[1]);
+            lastJournaled.put(sessionId, new StoredAdapter(version, sha, archives[0]));
             live.put(sessionId, new Live(version, state));
             return applied;
         } catch (RuntimeException e) {
@@ -154,7 +161,8 @@ public final class SessionTrainer implements AutoCloseable {
     }
 
     public Optional<StoredAdapter> adapter(UUID sessionId, long version) {
-        return store.adapter(sessionId, version);
+        StoredAdapter last = lastJournaled.get(sessionId);
+        return last != null && last.policyVersion() == version ? Optional.of(last) : store.adapter(sessionId, version);
     }
 
     /** The StepApplied event id for a choice: the same however often the step is (re)computed. */
@@ -242,7 +250,12 @@ public final class SessionTrainer implements AutoCloseable {
     private byte[][] archive(TrainingState state, boolean full) {
         Path dir = scratch("step-");
         try {
-            state.save(dir);
+            if (full) {
+                state.save(dir);
+            } else {
+                // The optimizer moments only go into full checkpoints: writing them every step costs a file + fsync.
+                state.adapter().save(dir);
+            }
             byte[] adapter = StateArchive.zip(dir, List.of(PeftFormat.WEIGHTS_FILE, PeftFormat.CONFIG_FILE));
             byte[] checkpoint = full ? StateArchive.zip(dir, List.of(PeftFormat.WEIGHTS_FILE, PeftFormat.CONFIG_FILE,
                     TrainingState.OPTIMIZER_FILE)) : null;

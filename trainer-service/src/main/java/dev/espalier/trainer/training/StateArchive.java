@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -23,10 +24,18 @@ public final class StateArchive {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             for (String name : files) {
+                byte[] content = Files.readAllBytes(dir.resolve(name));
+                CRC32 crc = new CRC32();
+                crc.update(content);
                 ZipEntry entry = new ZipEntry(name);
                 entry.setTime(0); // the same files give the same bytes
+                // Stored, not deflated: float32 weights hardly compress, and deflating them costs time every step.
+                entry.setMethod(ZipEntry.STORED);
+                entry.setSize(content.length);
+                entry.setCompressedSize(content.length);
+                entry.setCrc(crc.getValue());
                 zip.putNextEntry(entry);
-                Files.copy(dir.resolve(name), zip);
+                zip.write(content);
                 zip.closeEntry();
             }
         } catch (IOException e) {

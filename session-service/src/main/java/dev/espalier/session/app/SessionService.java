@@ -99,9 +99,8 @@ public class SessionService {
      */
     public ForeignAppend appendForeign(SessionEvent event) {
         for (int attempt = 1; attempt <= FOREIGN_APPEND_ATTEMPTS; attempt++) {
-            if (store.contains(event.eventId())) {
-                return ForeignAppend.ALREADY_STORED;
-            }
+            // No look-up first: a redelivered event fails the append on its unique event id (DuplicateEventException
+            // below), with the session's reaction to it, so every first delivery saves a round trip.
             SessionState before = load(event.sessionId());
             if (!before.exists()) {
                 return ForeignAppend.UNKNOWN_SESSION;

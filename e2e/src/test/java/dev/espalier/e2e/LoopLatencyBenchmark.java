@@ -1,5 +1,11 @@
 package dev.espalier.e2e;
 
+import dev.espalier.events.EventSerde;
+import dev.espalier.events.SessionEvent;
+import dev.espalier.events.SessionEvent.ChoiceMade;
+import dev.espalier.events.SessionEvent.PromptIssued;
+import dev.espalier.events.SessionEvent.RolloutsReady;
+import dev.espalier.events.SessionEvent.StepApplied;
 import dev.espalier.policy.generate.Completion;
 import dev.espalier.policy.generate.GenerationSettings;
 import dev.espalier.policy.generate.Generator;
@@ -15,18 +21,32 @@ import dev.espalier.policy.text.TextTokenizer;
 import dev.espalier.policy.train.PolicyStep;
 import dev.espalier.policy.train.StepCase;
 import dev.espalier.policy.train.StepSettings;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Latency from a choice to the next rollouts being ready, through the three services (REST → event store → outbox
  * → Kafka → trainer step, adapter stored → StepApplied → next PromptIssued → rollout-service fetches the adapter,
- * generates → RolloutsReady → stored), against the bare engine doing the same step and generation in one thread of
- * this JVM on the same model. Prints one JSON line. Run with:
+ * generates, streams → RolloutsReady → stored), against the bare engine doing the same step and generation on the
+ * same model in this JVM. The two alternate round by round, so both see the same machine load.
+ * <p>
+ * A services round ends when the RolloutsReady is stored (its {@code recorded_at} in the event store, the moment the
+ * session-service can show or push it), not when the polling loop happens to notice. The hops come from the events'
+ * own timestamps: every process runs on this machine's clock. Prints one JSON line. Run with:
  * {@code ./mvnw -pl e2e -am verify -Dtest=LoopLatencyBenchmark -Dgroups=benchmark -DexcludedGroups=none
  * -Dsurefire.failIfNoSpecifiedTests=false}
  */
@@ -34,73 +54,161 @@ import org.junit.jupiter.api.Test;
 class LoopLatencyBenchmark {
 
     private static final int WARMUP = 3;
-    private static final int ROUNDS = 10;
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 10);
     private static final int MAX_NEW_TOKENS = 24;
 
+    /** One services round: total and hops in ms, in the order they happen. */
+    private record ServicesRound(double total, Map<String, Double> hops) {
+    }
+
     @Test
-    void choiceToNextRollouts_throughTheServices_versusTheBareEngine() throws Exception {
-        double[] services;
-        double[] engine;
+    void choiceToNextRollouts_throughTheServices_versusTheBareEngine() {
+        List<ServicesRound> services = new ArrayList<>();
+        List<double[]> engine = new ArrayList<>();
         String model;
         try (Stack stack = new Stack()) {
             model = stack.model.toString();
             PlayedSession session = PlayedSession.create(stack, ServicesLoopTest.setup(stack, MAX_NEW_TOKENS));
-            for (int i = 0; i < WARMUP; i++) {
-                session.choose(i % 4);
+            BareEngine bare = new BareEngine(stack.model);
+            for (int i = 0; i < WARMUP + ROUNDS; i++) {
+                ServicesRound s = servicesRound(stack, session, i % 4);
+                double[] e = bare.round(i);
+                if (i >= WARMUP) {
+                    services.add(s);
+                    engine.add(e);
+                }
             }
-            services = new double[ROUNDS];
-            for (int i = 0; i < ROUNDS; i++) {
-                long start = System.nanoTime();
-                session.awaitChoice(session.sendChoice(i % 4));
-                services[i] = (System.nanoTime() - start) / 1e6;
-            }
-            engine = bareEngine(stack.model);
+            bare.close();
         }
-        double s = median(services);
-        double e = median(engine);
+        double s = median(services.stream().mapToDouble(ServicesRound::total).toArray());
+        double e = median(engine.stream().mapToDouble(r -> r[0] + r[1]).toArray());
+        String hops = services.getFirst().hops().keySet().stream()
+                .map(k -> String.format("\"%s\":%.1f", k, median(services.stream().mapToDouble(r -> r.hops().get(k))
+                        .toArray())))
+                .collect(Collectors.joining(",", "{", "}"));
         System.out.printf("{\"benchmark\":\"choice-to-next-rollouts\",\"model\":\"%s\",\"group_size\":4,"
                         + "\"control_prompt\":true,\"max_new_tokens\":%d,\"rounds\":%d,\"services_ms_median\":%.1f,"
                         + "\"engine_ms_median\":%.1f,\"overhead_ms\":%.1f,\"overhead_pct\":%.1f,"
-                        + "\"services_ms\":%s,\"engine_ms\":%s}%n",
-                model, MAX_NEW_TOKENS, ROUNDS, s, e, s - e, 100 * (s - e) / e, Arrays.toString(services),
-                Arrays.toString(engine));
+                        + "\"services_hops_ms_median\":%s,\"engine_step_ms_median\":%.1f,"
+                        + "\"engine_generation_ms_median\":%.1f,\"services_ms\":%s,\"engine_ms\":%s}%n",
+                model, MAX_NEW_TOKENS, ROUNDS, s, e, s - e, 100 * (s - e) / e, hops,
+                median(engine.stream().mapToDouble(r -> r[0]).toArray()),
+                median(engine.stream().mapToDouble(r -> r[1]).toArray()),
+                Arrays.toString(services.stream().mapToDouble(ServicesRound::total).toArray()),
+                Arrays.toString(engine.stream().mapToDouble(r -> r[0] + r[1]).toArray()));
     }
 
-    /** The same work with no services: one GRPO step on the last rollouts, then N + control completions. */
-    private static double[] bareEngine(java.nio.file.Path modelDir) {
-        System.setProperty("ai.djl.pytorch.num_threads", "1");
-        CausalLm model = SharedModels.get(modelDir);
-        TextTokenizer tokenizer = TextTokenizer.load(modelDir);
-        PromptFormat format = PromptFormat.chat("Be brief.");
-        GenerationSettings settings = new GenerationSettings(new SamplingParams(1.0, 0, 1.0, 0.0), MAX_NEW_TOKENS);
-        StepSettings step = StepSettings.DEFAULTS.withLearningRate(0.01);
-        LoraConfig lora = new LoraConfig(4, 8, LoraConfig.DEFAULT_TARGETS, modelDir.toString());
-        double[] times = new double[ROUNDS];
-        try (TrainingState state = TrainingState.fresh(modelDir, lora, 7, SharedModels.manager())) {
-            PolicyStep policyStep = new PolicyStep(model::logits);
-            Generator generator = new Generator(model);
-            int[] prompt = format.encode(tokenizer, "Tell me about the number 0");
-            List<Completion> last = generate(generator, tokenizer, format, prompt, settings, state, 0);
-            for (int i = 0; i < WARMUP + ROUNDS; i++) {
+    /** Chooses, waits for the next rollouts, and times the round from the events the services stored. */
+    private static ServicesRound servicesRound(Stack stack, PlayedSession session, int choice) {
+        long before = session.view().get("version").asLong();
+        Instant sent = Instant.now();
+        session.awaitChoice(session.sendChoice(choice));
+        Map<Class<?>, Stored> stored = storedAfter(stack, session.id, before);
+        Stored choiceMade = stored.get(ChoiceMade.class);
+        Stored step = stored.get(StepApplied.class);
+        Stored prompt = stored.get(PromptIssued.class);
+        Stored ready = stored.get(RolloutsReady.class);
+        StepApplied applied = (StepApplied) step.event();
+        RolloutsReady rollouts = (RolloutsReady) ready.event();
+        Instant stepStarted = applied.occurredAt().minusMillis(applied.durationMillis());
+        Instant generationStarted = rollouts.occurredAt().minusMillis(rollouts.timings().generationMillis());
+        Map<String, Double> hops = new LinkedHashMap<>();
+        hops.put("choice_stored", ms(sent, choiceMade.recordedAt()));
+        hops.put("relay_kafka_to_trainer", ms(choiceMade.recordedAt(), stepStarted));
+        hops.put("trainer_step_and_zip", (double) applied.durationMillis());
+        hops.put("journal_publish_to_prompt_stored", ms(applied.occurredAt(), prompt.recordedAt()));
+        hops.put("relay_kafka_adapter_to_generation", ms(prompt.recordedAt(), generationStarted));
+        hops.put("generation_and_stream", (double) rollouts.timings().generationMillis());
+        hops.put("publish_to_rollouts_stored", ms(rollouts.occurredAt(), ready.recordedAt()));
+        return new ServicesRound(ms(sent, ready.recordedAt()), hops);
+    }
+
+    private record Stored(Instant recordedAt, SessionEvent event) {
+    }
+
+    /** The events of the session after {@code version}, the last of each type, with the store's recording time. */
+    private static Map<Class<?>, Stored> storedAfter(Stack stack, UUID sessionId, long version) {
+        Map<Class<?>, Stored> byType = new LinkedHashMap<>();
+        try (Connection c = stack.postgres.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("select recorded_at, payload::text from session_events "
+                     + "where session_id = ? and session_position > ? order by session_position")) {
+            ps.setObject(1, sessionId);
+            ps.setLong(2, version);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    SessionEvent event = EventSerde.fromJson(rs.getString(2));
+                    byType.put(event.getClass(), new Stored(rs.getTimestamp(1).toInstant(), event));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the events of session " + sessionId, e);
+        }
+        for (Class<?> type : List.of(ChoiceMade.class, StepApplied.class, PromptIssued.class, RolloutsReady.class)) {
+            if (!byType.containsKey(type)) {
+                throw new AssertionError("the round stored no " + type.getSimpleName() + ": " + byType.keySet());
+            }
+        }
+        return byType;
+    }
+
+    /**
+     * The same work with no services, with the session's settings: one GRPO step on the last rollouts, then N +
+     * control completions of the next prompt, on the process's model thread (one intra-op thread, as the services).
+     */
+    private static final class BareEngine implements AutoCloseable {
+        private final TextTokenizer tokenizer;
+        private final PromptFormat format = PromptFormat.chat("Be brief.");
+        private final GenerationSettings settings =
+                new GenerationSettings(new SamplingParams(1.0, 0, 1.0, 0.0), MAX_NEW_TOKENS);
+        private final StepSettings step = StepSettings.DEFAULTS.withLearningRate(2e-5);
+        private final TrainingState state;
+        private final PolicyStep policyStep;
+        private final Generator generator;
+        private int[] prompt;
+        private List<Completion> last;
+
+        BareEngine(Path modelDir) {
+            System.setProperty("ai.djl.pytorch.num_threads", "1");
+            CausalLm model = SharedModels.get(modelDir);
+            tokenizer = TextTokenizer.load(modelDir);
+            LoraConfig lora = new LoraConfig(4, 8, LoraConfig.DEFAULT_TARGETS, modelDir.toString());
+            state = TrainingState.fresh(modelDir, lora, 7, SharedModels.manager());
+            policyStep = new PolicyStep(model::logits);
+            generator = new Generator(model);
+            prompt = format.encode(tokenizer, "Tell me about the number 0");
+            last = SharedModels.run(() -> generate(0));
+        }
+
+        /** {step ms, generation ms} */
+        double[] round(int i) {
+            return SharedModels.run(() -> {
                 long start = System.nanoTime();
                 int[][] completions = last.subList(0, 4).stream().map(Completion::tokenIds).toArray(int[][]::new);
                 policyStep.apply(state, new StepCase(prompt, completions, i % 4), step);
+                long stepped = System.nanoTime();
                 prompt = format.encode(tokenizer, "Tell me about the number " + (i + 1));
-                last = generate(generator, tokenizer, format, prompt, settings, state, i + 1);
-                if (i >= WARMUP) {
-                    times[i - WARMUP] = (System.nanoTime() - start) / 1e6;
-                }
-            }
+                last = generate(i + 1);
+                return new double[] {(stepped - start) / 1e6, (System.nanoTime() - stepped) / 1e6};
+            });
         }
-        return times;
+
+        private List<Completion> generate(long seed) {
+            List<Prompt> rows = new ArrayList<>(Prompt.repeated(prompt, 4, seed));
+            rows.add(new Prompt(format.encode(tokenizer, "Say hello."), seed + 1));
+            return generator.generate(rows, settings, state.adapter(), TokenListener.NONE);
+        }
+
+        @Override
+        public void close() {
+            SharedModels.run(() -> {
+                state.close();
+                return null;
+            });
+        }
     }
 
-    private static List<Completion> generate(Generator generator, TextTokenizer tokenizer, PromptFormat format,
-                                             int[] prompt, GenerationSettings settings, TrainingState state,
-                                             long seed) {
-        List<Prompt> rows = new ArrayList<>(Prompt.repeated(prompt, 4, seed));
-        rows.add(new Prompt(format.encode(tokenizer, "Say hello."), seed + 1));
-        return generator.generate(rows, settings, state.adapter(), TokenListener.NONE);
+    private static double ms(Instant from, Instant to) {
+        return Duration.between(from, to).toNanos() / 1e6;
     }
 
     private static double median(double[] values) {

@@ -8,6 +8,7 @@ import dev.espalier.events.SessionConfig.PromptSourceSpec;
 import dev.espalier.hub.FakeHub;
 import dev.espalier.hub.HubClient;
 import dev.espalier.session.domain.PromptSequence;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,6 +40,7 @@ class HuggingFaceDatasetPromptsTest {
             Path snapshot = cache.resolve("datasets--espalier--prompts/snapshots/" + COMMIT);
             assertTrue(Files.exists(snapshot.resolve("data/train.jsonl")));
             assertTrue(Files.notExists(snapshot.resolve("data/train-00000-of-00001.parquet")), "parquet is not fetched");
+            assertTrue(Files.notExists(snapshot.resolve("data/test.jsonl")), "the test split is not fetched");
             assertTrue(hub.requests.stream().noneMatch(r -> r.path().contains("README.md") || r.path().contains(".parquet")),
                     hub.requests.toString());
         }
@@ -63,12 +65,21 @@ class HuggingFaceDatasetPromptsTest {
     }
 
     @Test
-    void aParquetOnlyDataset_isRefused_namingIt() throws Exception {
+    void aParquetOnlyDataset_isRead_downloadingOnlyItsTrainSplit() throws Exception {
+        byte[] train = Files.readAllBytes(Path.of("src/test/resources/parquet/snappy-dictionary-v1.parquet"));
+        byte[] test = Files.readAllBytes(Path.of("src/test/resources/parquet/gzip-text.parquet"));
         try (FakeHub hub = new FakeHub()) {
-            hub.addTextRepo("datasets/espalier/parquet", COMMIT, Map.of("data/train-00000.parquet", "PAR1"));
-            var e = assertThrows(PromptSourceException.class,
-                    () -> HuggingFaceDatasetPrompts.load(client(hub), "espalier/parquet", null, null));
-            assertTrue(e.getMessage().contains("espalier/parquet") && e.getMessage().contains("Parquet"), e.getMessage());
+            hub.addRepo("datasets/espalier/parquet", COMMIT, Map.of(
+                    "README.md", new FakeHub.RepoFile("# card".getBytes(StandardCharsets.UTF_8), false),
+                    "data/train-00000-of-00001.parquet", new FakeHub.RepoFile(train, true),
+                    "data/test-00000-of-00001.parquet", new FakeHub.RepoFile(test, true)), false);
+
+            PromptFile prompts = HuggingFaceDatasetPrompts.read(client(hub), "espalier/parquet", null, null);
+
+            assertEquals("prompt", prompts.textColumn());
+            assertEquals(8, prompts.prompts().size());
+            assertTrue(hub.requests.stream().noneMatch(r -> r.path().contains("test-") || r.path().contains("README")),
+                    hub.requests.toString());
         }
     }
 

@@ -8,6 +8,7 @@ import dev.espalier.events.ChatMessage;
 import dev.espalier.events.SessionConfig;
 import dev.espalier.events.SessionEvent.PromptIssued;
 import dev.espalier.events.SessionEvent.RolloutsReady;
+import dev.espalier.events.TokenDelta;
 import dev.espalier.policy.cli.TinyChatModel;
 import dev.espalier.policy.generate.TokenListener;
 import dev.espalier.policy.model.ProjectionDelta;
@@ -18,9 +19,13 @@ import dev.espalier.rollout.policy.PolicySource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,6 +43,8 @@ class RolloutEngineTest {
     private static final SessionConfig.PromptFormat FORMAT =
             new SessionConfig.PromptFormat(SessionConfig.PromptFormat.Mode.CHAT, null, "", "");
 
+    private static final DeltaStreamer STREAMER = new DeltaStreamer(Duration.ofMillis(5));
+
     private static Path model;
     private static TextTokenizer tokenizer;
 
@@ -50,6 +57,7 @@ class RolloutEngineTest {
 
     @AfterAll
     static void close() {
+        STREAMER.close();
         tokenizer.close();
     }
 
@@ -59,8 +67,30 @@ class RolloutEngineTest {
     }
 
     private static RolloutsReady generate(PromptIssued p) {
-        return new RolloutEngine(SharedModels.get(model), tokenizer, POLICIES, Clock.systemUTC(), TokenListener.NONE)
-                .generate(p, 0, delta -> { });
+        return generate(p, delta -> { });
+    }
+
+    private static RolloutsReady generate(PromptIssued p, Consumer<TokenDelta> deltas) {
+        return new RolloutEngine(SharedModels.get(model), tokenizer, POLICIES, Clock.systemUTC(), STREAMER,
+                TokenListener.NONE).generate(p, 0, deltas);
+    }
+
+    @Test
+    void tokenDeltas_ofEachRow_concatenateToItsRolloutText_inSeqOrder_endingWithDone() {
+        List<TokenDelta> deltas = new CopyOnWriteArrayList<>();
+        RolloutsReady ready = generate(prompt("Tell me about cats", 2), deltas::add);
+
+        List<RolloutsReady.Rollout> rows = new ArrayList<>(ready.rollouts());
+        rows.add(ready.control());
+        for (RolloutsReady.Rollout row : rows) {
+            List<TokenDelta> ofRow = deltas.stream().filter(d -> d.rolloutIndex() == row.index()).toList();
+            for (int i = 0; i < ofRow.size(); i++) {
+                assertEquals(i, ofRow.get(i).seq(), "seq of delta " + i + " of row " + row.index());
+                assertEquals(i == ofRow.size() - 1, ofRow.get(i).done(), "done only last, row " + row.index());
+            }
+            assertEquals(row.text(), String.join("", ofRow.stream().map(TokenDelta::textDelta).toList()),
+                    "row " + row.index());
+        }
     }
 
     @Test

@@ -38,11 +38,14 @@ public class RolloutBeans {
         return new AdapterCache(trainer, modelDir, SharedModels.manager(), workDir, size);
     }
 
-    /** Token deltas are decoded and published on a thread of their own, at most one per row every 20 ms. */
+    /**
+     * Token deltas are decoded and published on a thread of their own, at most one per row every 50 ms: smooth enough
+     * to read along, and every delta record costs CPU in this process, the broker and each live reader.
+     */
     @Produces
     @ApplicationScoped
     DeltaStreamer streamer() {
-        return new DeltaStreamer(Duration.ofMillis(20));
+        return new DeltaStreamer(Duration.ofMillis(50));
     }
 
     void close(@Disposes DeltaStreamer streamer) {

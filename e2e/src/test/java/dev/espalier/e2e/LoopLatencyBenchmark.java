@@ -45,8 +45,10 @@ import org.junit.jupiter.api.Test;
  * same model in this JVM. The two alternate round by round, so both see the same machine load.
  * <p>
  * A services round ends when the RolloutsReady is stored (its {@code recorded_at} in the event store, the moment the
- * session-service can show or push it), not when the polling loop happens to notice. The hops come from the events'
- * own timestamps: every process runs on this machine's clock. Prints one JSON line. Run with:
+ * session-service can show it), not when a client happens to notice; the benchmark follows the session's live
+ * stream as the UI does (no polling load while the services work) and reports how much later the push arrived
+ * apart. The hops come from the events' own timestamps: every process runs on this machine's clock. Prints one JSON
+ * line. Run with:
  * {@code ./mvnw -pl e2e -am verify -Dtest=LoopLatencyBenchmark -Dgroups=benchmark -DexcludedGroups=none
  * -Dsurefire.failIfNoSpecifiedTests=false}
  */
@@ -62,16 +64,17 @@ class LoopLatencyBenchmark {
     }
 
     @Test
-    void choiceToNextRollouts_throughTheServices_versusTheBareEngine() {
+    void choiceToNextRollouts_throughTheServices_versusTheBareEngine() throws Exception {
         List<ServicesRound> services = new ArrayList<>();
         List<double[]> engine = new ArrayList<>();
         String model;
         try (Stack stack = new Stack()) {
             model = stack.model.toString();
             PlayedSession session = PlayedSession.create(stack, ServicesLoopTest.setup(stack, MAX_NEW_TOKENS));
+            LiveStream live = LiveStream.follow(stack.session("/sessions/" + session.id + "/stream"));
             BareEngine bare = new BareEngine(stack.model);
             for (int i = 0; i < WARMUP + ROUNDS; i++) {
-                ServicesRound s = servicesRound(stack, session, i % 4);
+                ServicesRound s = servicesRound(stack, session, live, i % 4);
                 double[] e = bare.round(i);
                 if (i >= WARMUP) {
                     services.add(s);
@@ -79,6 +82,7 @@ class LoopLatencyBenchmark {
                 }
             }
             bare.close();
+            live.close();
         }
         double s = median(services.stream().mapToDouble(ServicesRound::total).toArray());
         double e = median(engine.stream().mapToDouble(r -> r[0] + r[1]).toArray());
@@ -101,11 +105,18 @@ class LoopLatencyBenchmark {
                 Arrays.toString(engine.stream().mapToDouble(r -> r[0] + r[1]).toArray()));
     }
 
-    /** Chooses, waits for the next rollouts, and times the round from the events the services stored. */
-    private static ServicesRound servicesRound(Stack stack, PlayedSession session, int choice) {
+    /**
+     * Chooses, waits for the next rollouts to be pushed on the session's live stream (as the UI learns of them: no
+     * polling load on the services while they work), and times the round from the events the services stored.
+     */
+    private static ServicesRound servicesRound(Stack stack, PlayedSession session, LiveStream live, int choice)
+            throws InterruptedException {
         long before = session.view().get("version").asLong();
+        live.clear();
         Instant sent = Instant.now();
-        session.awaitChoice(session.sendChoice(choice));
+        long chosen = session.sendChoice(choice);
+        Instant pushed = live.next(RolloutsReady.class, PlayedSession.WAIT).arrived();
+        session.awaitChoice(chosen);
         Map<Class<?>, Stored> stored = storedAfter(stack, session.id, before);
         Stored choiceMade = stored.get(ChoiceMade.class);
         Stored step = stored.get(StepApplied.class);
@@ -123,6 +134,7 @@ class LoopLatencyBenchmark {
         hops.put("relay_kafka_adapter_to_generation", ms(prompt.recordedAt(), generationStarted));
         hops.put("generation_and_stream", (double) rollouts.timings().generationMillis());
         hops.put("publish_to_rollouts_stored", ms(rollouts.occurredAt(), ready.recordedAt()));
+        hops.put("stored_to_pushed_on_stream_not_in_total", ms(ready.recordedAt(), pushed));
         return new ServicesRound(ms(sent, ready.recordedAt()), hops);
     }
 

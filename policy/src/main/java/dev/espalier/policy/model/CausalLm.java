@@ -189,13 +189,32 @@ public final class CausalLm implements AutoCloseable {
         try (NDScope ignored = new NDScope()) {
             AttentionContext ctx = AttentionContext.build(rotary, real, positions, 0, time, time,
                     config.slidingWindow(), null, manager);
-            NDArray x = hidden(tokenIds.toType(DataType.INT64, false), ctx, delta); // [B,T,C]
+            NDArray ids = tokenIds.toType(DataType.INT64, false);
+            NDArray x = ids.getNDArrayInternal().embedding(ids, embedding, SparseFormat.DENSE).singletonOrThrow(); // [B,T,C]
+            for (Block block : blocks) {
+                x = applyScoped(block, x, ctx, delta);                             // [B,T,C]
+            }
             logits = project(from == 0 ? x : x.get(new NDIndex(":, {}:", from)));  // [B,T-from,V]
             NDScope.unregister(logits);
         }
         logits.attach(tokenIds.getManager());
         NDScope.register(logits);
         return logits;
+    }
+
+    /**
+     * One block in a scope of its own, so that its intermediates are freed as soon as it is done instead of when the
+     * whole pass is: without a graph (reference pass, scoring) a pass then holds one block's temporaries, not all of
+     * them, and under a GradientCollector the graph still keeps, by its own reference, exactly what backward needs.
+     */
+    private static NDArray applyScoped(Block block, NDArray x, AttentionContext ctx, ProjectionDelta delta) {
+        NDArray out;
+        try (NDScope ignored = new NDScope()) {
+            out = block.apply(x, ctx, delta);
+            NDScope.unregister(out);
+        }
+        NDScope.register(out);
+        return out;
     }
 
     /** A cache for {@code batch} rows of up to {@code capacity} tokens each (prompt padding included). */

@@ -62,7 +62,7 @@ final class Stack implements AutoCloseable {
 
     ServiceProcess startTrainer(Map<String, String> extra) {
         Map<String, String> p = common(trainerPort);
-        p.putAll(fastRebalance());
+        p.putAll(fastRebalance("trainer-session-events"));
         p.put("espalier.trainer.work-dir", work.resolve("trainer").toString());
         p.putAll(extra);
         return ServiceProcess.start("trainer-service", p, START);
@@ -70,7 +70,7 @@ final class Stack implements AutoCloseable {
 
     ServiceProcess startRollout(Map<String, String> extra) {
         Map<String, String> p = common(rolloutPort);
-        p.putAll(fastRebalance());
+        p.putAll(fastRebalance("rollout-session-events"));
         p.put("espalier.rollout.model-dir", model.toString());
         p.put("espalier.rollout.trainer-url", trainer("/").toString());
         p.put("espalier.rollout.work-dir", work.resolve("rollout").toString());
@@ -90,9 +90,9 @@ final class Stack implements AutoCloseable {
     }
 
     /** A consumer killed mid-work leaves the group after 6 s instead of 45 s, so its successor starts sooner. */
-    private static Map<String, String> fastRebalance() {
-        return Map.of("mp.messaging.incoming.session-events.session.timeout.ms", "6000",
-                "mp.messaging.incoming.session-events.heartbeat.interval.ms", "1000");
+    private static Map<String, String> fastRebalance(String channel) {
+        return Map.of("mp.messaging.incoming." + channel + ".session.timeout.ms", "6000",
+                "mp.messaging.incoming." + channel + ".heartbeat.interval.ms", "1000");
     }
 
     private static int freePort() {

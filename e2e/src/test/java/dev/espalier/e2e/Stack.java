@@ -3,6 +3,7 @@ package dev.espalier.e2e;
 import dev.espalier.policy.cli.TinyChatModel;
 import dev.espalier.infra.EmbeddedKafka;
 import dev.espalier.infra.EmbeddedPostgres;
+import dev.espalier.infra.ServiceProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,6 +22,8 @@ import java.util.Map;
 final class Stack implements AutoCloseable {
 
     static final Duration START = Duration.ofSeconds(120);
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Path LOGS = Path.of("target", "e2e-logs").toAbsolutePath();
 
     final EmbeddedKafka kafka = EmbeddedKafka.start();
     final EmbeddedPostgres postgres = EmbeddedPostgres.start();
@@ -39,7 +43,7 @@ final class Stack implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         model = TinyChatModel.create(work.resolve("model"), Path.of("target", "npm"), 32, 9);
-        session = ServiceProcess.start("session-service", common(sessionPort), START);
+        session = launch("session-service", common(sessionPort));
         trainer = startTrainer(Map.of());
         rollout = startRollout(Map.of());
     }
@@ -65,7 +69,7 @@ final class Stack implements AutoCloseable {
         p.putAll(fastRebalance("trainer-session-events"));
         p.put("espalier.trainer.work-dir", work.resolve("trainer").toString());
         p.putAll(extra);
-        return ServiceProcess.start("trainer-service", p, START);
+        return launch("trainer-service", p);
     }
 
     ServiceProcess startRollout(Map<String, String> extra) {
@@ -75,7 +79,19 @@ final class Stack implements AutoCloseable {
         p.put("espalier.rollout.trainer-url", trainer("/").toString());
         p.put("espalier.rollout.work-dir", work.resolve("rollout").toString());
         p.putAll(extra);
-        return ServiceProcess.start("rollout-service", p, START);
+        return launch("rollout-service", p);
+    }
+
+    /** Starts the module's service and waits for it; started again under the same name it logs into a new file. */
+    private static ServiceProcess launch(String module, Map<String, String> properties) {
+        try {
+            Files.createDirectories(LOGS);
+            Path log = Files.createTempFile(LOGS, module + "-", ".log");
+            return ServiceProcess.start(ROOT, module, List.of("-Xmx768m", "-Dai.djl.offline=true"), properties, log)
+                    .awaitStarted(START);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private Map<String, String> common(int port) {

@@ -3,6 +3,7 @@ package dev.espalier.stack;
 import dev.espalier.hub.HubClient;
 import dev.espalier.infra.EmbeddedKafka;
 import dev.espalier.infra.EmbeddedPostgres;
+import dev.espalier.infra.ServiceProcess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -131,7 +132,8 @@ public final class LocalStack implements AutoCloseable {
         p.putAll(extra);
         List<String> options = new ArrayList<>(jvm);
         options.add("-Dai.djl.offline=true");
-        ServiceProcess service = ServiceProcess.start(this.options.root(), module, options, p, logs);
+        ServiceProcess service = ServiceProcess.start(this.options.root(), module, options, p,
+                logs.resolve(module + ".log"));
         services.add(service);
         return service;
     }

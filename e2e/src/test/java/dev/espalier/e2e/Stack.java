@@ -16,8 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Kafka and PostgreSQL in this JVM, a tiny model on disk, and the three services as child processes; the trainer
- * and the rollout-service can be restarted, with or without an injected fault.
+ * Kafka and PostgreSQL in this JVM, a tiny model on disk, and the services as child processes: the session-service
+ * and either the trainer-service and the rollout-service, which can be restarted with or without an injected fault,
+ * or the engine-service ({@link #withEngine()}), both in one process, which then stands for both.
  */
 final class Stack implements AutoCloseable {
 
@@ -31,12 +32,16 @@ final class Stack implements AutoCloseable {
     final Path model;
     final int sessionPort = freePort();
     final int trainerPort = freePort();
-    final int rolloutPort = freePort();
+    final int rolloutPort;
     ServiceProcess session;
     ServiceProcess trainer;
     ServiceProcess rollout;
 
     Stack() {
+        this(false);
+    }
+
+    private Stack(boolean engine) {
         try {
             work = Files.createTempDirectory("espalier-e2e-");
         } catch (IOException e) {
@@ -44,8 +49,23 @@ final class Stack implements AutoCloseable {
         }
         model = TinyChatModel.create(work.resolve("model"), Path.of("target", "npm"), 32, 9);
         session = launch("session-service", common(sessionPort));
-        trainer = startTrainer(Map.of());
-        rollout = startRollout(Map.of());
+        if (engine) {
+            rolloutPort = trainerPort;
+            Map<String, String> p = common(trainerPort);
+            p.putAll(trainerProperties());
+            p.putAll(rolloutProperties());
+            trainer = launch("engine-service", p);
+            rollout = trainer;
+        } else {
+            rolloutPort = freePort();
+            trainer = startTrainer(Map.of());
+            rollout = startRollout(Map.of());
+        }
+    }
+
+    /** The session-service and the engine-service: trainer and rollout-service in one process, on one port. */
+    static Stack withEngine() {
+        return new Stack(true);
     }
 
     URI sessions() {
@@ -67,7 +87,7 @@ final class Stack implements AutoCloseable {
     ServiceProcess startTrainer(Map<String, String> extra) {
         Map<String, String> p = common(trainerPort);
         p.putAll(fastRebalance("trainer-session-events"));
-        p.put("espalier.trainer.work-dir", work.resolve("trainer").toString());
+        p.putAll(trainerProperties());
         p.putAll(extra);
         return launch("trainer-service", p);
     }
@@ -75,11 +95,20 @@ final class Stack implements AutoCloseable {
     ServiceProcess startRollout(Map<String, String> extra) {
         Map<String, String> p = common(rolloutPort);
         p.putAll(fastRebalance("rollout-session-events"));
-        p.put("espalier.rollout.model-dir", model.toString());
+        p.putAll(rolloutProperties());
         p.put("espalier.rollout.trainer-url", trainer("/").toString());
-        p.put("espalier.rollout.work-dir", work.resolve("rollout").toString());
         p.putAll(extra);
         return launch("rollout-service", p);
+    }
+
+    private Map<String, String> trainerProperties() {
+        return Map.of("espalier.trainer.work-dir", work.resolve("trainer").toString());
+    }
+
+    private Map<String, String> rolloutProperties() {
+        return Map.of("espalier.rollout.model-dir", model.toString(),
+                "espalier.rollout.session-url", session("/").toString(),
+                "espalier.rollout.work-dir", work.resolve("rollout").toString());
     }
 
     /** Starts the module's service and waits for it; started again under the same name it logs into a new file. */
@@ -121,7 +150,7 @@ final class Stack implements AutoCloseable {
 
     @Override
     public void close() {
-        for (ServiceProcess s : new ServiceProcess[] {rollout, trainer, session}) {
+        for (ServiceProcess s : new ServiceProcess[] {rollout, trainer, session}) {  // the engine is both: closed twice
             if (s != null) {
                 s.close();
             }

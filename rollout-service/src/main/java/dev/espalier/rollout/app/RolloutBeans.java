@@ -39,13 +39,15 @@ public class RolloutBeans {
     }
 
     /**
-     * Token deltas are decoded and published on a thread of their own, at most one per row every 50 ms: smooth enough
-     * to read along, and every delta record costs CPU in this process, the broker and each live reader.
+     * Token deltas are decoded and published on a thread of their own, at most one per row per interval: every delta
+     * record costs CPU in this process, the broker, the session-service and each live reader, on the cores the
+     * generation needs (on the 2-core build machine 50 ms made the generation ~1.9x the bare engine's, 1 s ~1.1x).
      */
     @Produces
     @ApplicationScoped
-    DeltaStreamer streamer() {
-        return new DeltaStreamer(Duration.ofMillis(50));
+    DeltaStreamer streamer(@ConfigProperty(name = "espalier.rollout.delta-interval-ms", defaultValue = "200")
+                           long intervalMillis) {
+        return new DeltaStreamer(Duration.ofMillis(intervalMillis));
     }
 
     void close(@Disposes DeltaStreamer streamer) {

@@ -9,6 +9,7 @@ import dev.espalier.policy.bench.MemoryBandwidth;
 import dev.espalier.policy.model.Architecture;
 import dev.espalier.policy.model.CausalLm;
 import dev.espalier.policy.model.GenerationConfig;
+import dev.espalier.policy.model.HostDecoder;
 import dev.espalier.policy.model.ModelConfig;
 import dev.espalier.policy.model.RandomModel;
 
@@ -45,6 +46,10 @@ final class BenchCommand {
             throw new IllegalArgumentException("--n, --prompt-tokens, --repeat must be >= 1 and --new-tokens >= 2");
         }
         int threads = Engine.threads(args);
+        String only = args.string("only", "all");
+        if (!only.equals("all") && !only.equals("decode")) {
+            throw new IllegalArgumentException("--only must be all or decode, got '" + only + "'");
+        }
         if (!Files.isRegularFile(modelDir.resolve("config.json"))) {
             RandomModel.write(SMOLLM2_135M, new GenerationConfig(1, List.of(2)), 0, modelDir);
         }
@@ -73,6 +78,7 @@ final class BenchCommand {
 
             ObjectNode out = JSON.createObjectNode();
             out.put("engine", "espalier-djl");
+            out.put("decode_path", HostDecoder.supports(model, rows) ? "host-java" : "engine");
             out.put("model", modelDir.toString());
             out.put("threads", threads);
             out.put("rows", rows);
@@ -90,7 +96,9 @@ final class BenchCommand {
             out.put("floor_step_ms", round(floorStep * 1e3));
             out.put("floor_tokens_per_s", round(rows / floorStep));
             out.put("fraction_of_floor_best", round(floorStep / best.decodeStepSeconds()));
-            out.set("grpo_step", GrpoBenchmark.run(model, modelDir, rows, promptTokens, newTokens, repeats));
+            if (only.equals("all")) {
+                out.set("grpo_step", GrpoBenchmark.run(model, modelDir, rows, promptTokens, newTokens, repeats));
+            }
             return out;
         }
     }

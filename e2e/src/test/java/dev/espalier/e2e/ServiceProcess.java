@@ -36,7 +36,8 @@ final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: package " + module + " first (mvn -pl e2e -am verify)");
         }
         List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-Xmx768m", "-Dai.djl.offline=true"));
+                ProcessHandle.current().info().command().orElse("java"), "-Xmx768m", "-Dai.djl.offline=true",
+                "--add-modules", "jdk.incubator.vector"));
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", jar.toString()));
         try {

@@ -40,7 +40,7 @@ final class ServiceProcess implements AutoCloseable {
                     + " first (./mvnw -pl ui-vaadin -am verify)");
         }
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx768m", "-Dai.djl.offline=true"));
+                "-Xmx768m", "-Dai.djl.offline=true", "--add-modules", "jdk.incubator.vector"));
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", jar.toString()));
         try {

@@ -56,19 +56,12 @@ final class MatVec {
             int base = (o / PANEL) * in * PANEL;
             for (int c = 0; c < in; c += CHUNK) {
                 int end = Math.min(in, c + CHUNK);
-                for (int m = 0; m < rows; m++) {
-                    float[] xm = x[m];
-                    float[] ym = y[m];
-                    FloatVector a0 = c == 0 ? FloatVector.zero(S) : FloatVector.fromArray(S, ym, o);
-                    FloatVector a1 = c == 0 ? FloatVector.zero(S) : FloatVector.fromArray(S, ym, o + L);
-                    for (int i = c; i < end; i++) {
-                        FloatVector xi = FloatVector.broadcast(S, xm[i]);
-                        int at = base + i * PANEL;
-                        a0 = FloatVector.fromArray(S, panels, at).fma(xi, a0);
-                        a1 = FloatVector.fromArray(S, panels, at + L).fma(xi, a1);
-                    }
-                    a0.intoArray(ym, o);
-                    a1.intoArray(ym, o + L);
+                int m = 0;
+                for (; m + 4 <= rows; m += 4) {
+                    chunk4(panels, base, o, c, end, x, y, m);
+                }
+                for (; m < rows; m++) {
+                    chunk1(panels, base, o, c, end, x[m], y[m]);
                 }
             }
         }
@@ -86,6 +79,57 @@ final class MatVec {
                 }
             }
         }
+    }
+
+    /** One activation row: y[o..o+PANEL) += Σ_{i in [c, end)} W[o..o+PANEL)[i]·x[i], from zero when c = 0. */
+    private static void chunk1(float[] panels, int base, int o, int c, int end, float[] x, float[] y) {
+        FloatVector a0 = c == 0 ? FloatVector.zero(S) : FloatVector.fromArray(S, y, o);
+        FloatVector a1 = c == 0 ? FloatVector.zero(S) : FloatVector.fromArray(S, y, o + L);
+        for (int i = c; i < end; i++) {
+            FloatVector xi = FloatVector.broadcast(S, x[i]);
+            int at = base + i * PANEL;
+            a0 = FloatVector.fromArray(S, panels, at).fma(xi, a0);
+            a1 = FloatVector.fromArray(S, panels, at + L).fma(xi, a1);
+        }
+        a0.intoArray(y, o);
+        a1.intoArray(y, o + L);
+    }
+
+    /** {@link #chunk1} for rows m..m+3 at once: each weight vector loaded once serves four rows. */
+    private static void chunk4(float[] panels, int base, int o, int c, int end, float[][] x, float[][] y, int m) {
+        float[] x0 = x[m], x1 = x[m + 1], x2 = x[m + 2], x3 = x[m + 3];
+        float[] y0 = y[m], y1 = y[m + 1], y2 = y[m + 2], y3 = y[m + 3];
+        boolean first = c == 0;
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector a0 = first ? zero : FloatVector.fromArray(S, y0, o), b0 = first ? zero : FloatVector.fromArray(S, y0, o + L);
+        FloatVector a1 = first ? zero : FloatVector.fromArray(S, y1, o), b1 = first ? zero : FloatVector.fromArray(S, y1, o + L);
+        FloatVector a2 = first ? zero : FloatVector.fromArray(S, y2, o), b2 = first ? zero : FloatVector.fromArray(S, y2, o + L);
+        FloatVector a3 = first ? zero : FloatVector.fromArray(S, y3, o), b3 = first ? zero : FloatVector.fromArray(S, y3, o + L);
+        for (int i = c; i < end; i++) {
+            int at = base + i * PANEL;
+            FloatVector w0 = FloatVector.fromArray(S, panels, at);
+            FloatVector w1 = FloatVector.fromArray(S, panels, at + L);
+            FloatVector xi = FloatVector.broadcast(S, x0[i]);
+            a0 = w0.fma(xi, a0);
+            b0 = w1.fma(xi, b0);
+            xi = FloatVector.broadcast(S, x1[i]);
+            a1 = w0.fma(xi, a1);
+            b1 = w1.fma(xi, b1);
+            xi = FloatVector.broadcast(S, x2[i]);
+            a2 = w0.fma(xi, a2);
+            b2 = w1.fma(xi, b2);
+            xi = FloatVector.broadcast(S, x3[i]);
+            a3 = w0.fma(xi, a3);
+            b3 = w1.fma(xi, b3);
+        }
+        a0.intoArray(y0, o);
+        b0.intoArray(y0, o + L);
+        a1.intoArray(y1, o);
+        b1.intoArray(y1, o + L);
+        a2.intoArray(y2, o);
+        b2.intoArray(y2, o + L);
+        a3.intoArray(y3, o);
+        b3.intoArray(y3, o + L);
     }
 
     /** y[j] += a·x[j] for j < n, lane-wise (so exact and order-free). */

@@ -146,7 +146,7 @@ public final class Generator {
         }
     }
 
-    /** In place, in float32 as the engine's log_softmax: x − max − log Σ exp(x − max). */
+    /** In place, like the engine's log_softmax: x − max − log Σ exp(x − max), the sum taken in double. */
     private static void logSoftmax(float[] x) {
         float max = Float.NEGATIVE_INFINITY;
         for (float v : x) {

@@ -2,7 +2,7 @@
 # Smoke run of `./espalier up` as a new user would try it: start with --demo in a fresh home, wait for the UI and
 # the REST API, create a session, see its rollouts arrive, choose one, stop, start again, and find the session where
 # it was. Slow (two stack starts, several minutes on 2 cores), so not part of `./espalier test`.
-# usage: scripts/smoke-up.sh [PORT]   (default 18080; the services take PORT+1..PORT+3)
+# usage: scripts/smoke-up.sh [PORT]   (default 18080; the services take PORT+1 and PORT+2)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 port="${1:-18080}"

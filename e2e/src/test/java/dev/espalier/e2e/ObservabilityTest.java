@@ -74,7 +74,7 @@ class ObservabilityTest {
     }
 
     /** The value of the first sample of {@code name} (with or without labels). */
-    private static double value(String metrics, String name) {
+    static double value(String metrics, String name) {
         Matcher m = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})? ([0-9.eE+-]+|NaN)$").matcher(metrics);
         assertTrue(m.find(), name + " missing from:\n" + metrics.lines().filter(l -> l.startsWith("espalier"))
                 .reduce("", (a, b) -> a + b + "\n"));

@@ -41,8 +41,8 @@ final class PlayedSession {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("session " + id + " did not reach AWAITING_CHOICE after version "
                         + afterVersion + "; it is " + view.get("phase") + " at " + view.get("version")
-                        + "\n--- trainer log:\n" + ServiceProcess.tail(stack.trainer.output())
-                        + "\n--- rollout log:\n" + ServiceProcess.tail(stack.rollout.output()));
+                        + "\n--- trainer log:\n" + stack.trainer.tail()
+                        + "\n--- rollout log:\n" + stack.rollout.tail());
             }
             sleep(20);
             view = view();

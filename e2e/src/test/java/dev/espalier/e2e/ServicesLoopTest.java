@@ -11,6 +11,7 @@ import dev.espalier.events.SessionEvent.PolicyRestored;
 import dev.espalier.events.SessionEvent.PromptIssued;
 import dev.espalier.events.SessionEvent.RolloutsReady;
 import dev.espalier.events.SessionEvent.StepApplied;
+import dev.espalier.infra.ServiceProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -3,6 +3,7 @@ package dev.espalier.e2e;
 import dev.espalier.policy.cli.TinyChatModel;
 import dev.espalier.infra.EmbeddedKafka;
 import dev.espalier.infra.EmbeddedPostgres;
+import dev.espalier.infra.ServiceProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -11,15 +12,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Kafka and PostgreSQL in this JVM, a tiny model on disk, and the three services as child processes; the trainer
- * and the rollout-service can be restarted, with or without an injected fault.
+ * Kafka and PostgreSQL in this JVM, a tiny model on disk, and the services as child processes: the session-service
+ * and either the trainer-service and the rollout-service, which can be restarted with or without an injected fault,
+ * or the engine-service ({@link #withEngine()}), both in one process, which then stands for both.
  */
 final class Stack implements AutoCloseable {
 
     static final Duration START = Duration.ofSeconds(120);
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Path LOGS = Path.of("target", "e2e-logs").toAbsolutePath();
 
     final EmbeddedKafka kafka = EmbeddedKafka.start();
     final EmbeddedPostgres postgres = EmbeddedPostgres.start();
@@ -27,21 +32,40 @@ final class Stack implements AutoCloseable {
     final Path model;
     final int sessionPort = freePort();
     final int trainerPort = freePort();
-    final int rolloutPort = freePort();
+    final int rolloutPort;
     ServiceProcess session;
     ServiceProcess trainer;
     ServiceProcess rollout;
 
     Stack() {
+        this(false);
+    }
+
+    private Stack(boolean engine) {
         try {
             work = Files.createTempDirectory("espalier-e2e-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         model = TinyChatModel.create(work.resolve("model"), Path.of("target", "npm"), 32, 9);
-        session = ServiceProcess.start("session-service", common(sessionPort), START);
-        trainer = startTrainer(Map.of());
-        rollout = startRollout(Map.of());
+        session = launch("session-service", common(sessionPort));
+        if (engine) {
+            rolloutPort = trainerPort;
+            Map<String, String> p = common(trainerPort);
+            p.putAll(trainerProperties());
+            p.putAll(rolloutProperties());
+            trainer = launch("engine-service", p);
+            rollout = trainer;
+        } else {
+            rolloutPort = freePort();
+            trainer = startTrainer(Map.of());
+            rollout = startRollout(Map.of());
+        }
+    }
+
+    /** The session-service and the engine-service: trainer and rollout-service in one process, on one port. */
+    static Stack withEngine() {
+        return new Stack(true);
     }
 
     URI sessions() {
@@ -62,20 +86,41 @@ final class Stack implements AutoCloseable {
 
     ServiceProcess startTrainer(Map<String, String> extra) {
         Map<String, String> p = common(trainerPort);
-        p.putAll(fastRebalance());
-        p.put("espalier.trainer.work-dir", work.resolve("trainer").toString());
+        p.putAll(fastRebalance("trainer-session-events"));
+        p.putAll(trainerProperties());
         p.putAll(extra);
-        return ServiceProcess.start("trainer-service", p, START);
+        return launch("trainer-service", p);
     }
 
     ServiceProcess startRollout(Map<String, String> extra) {
         Map<String, String> p = common(rolloutPort);
-        p.putAll(fastRebalance());
-        p.put("espalier.rollout.model-dir", model.toString());
+        p.putAll(fastRebalance("rollout-session-events"));
+        p.putAll(rolloutProperties());
         p.put("espalier.rollout.trainer-url", trainer("/").toString());
-        p.put("espalier.rollout.work-dir", work.resolve("rollout").toString());
         p.putAll(extra);
-        return ServiceProcess.start("rollout-service", p, START);
+        return launch("rollout-service", p);
+    }
+
+    private Map<String, String> trainerProperties() {
+        return Map.of("espalier.trainer.work-dir", work.resolve("trainer").toString());
+    }
+
+    private Map<String, String> rolloutProperties() {
+        return Map.of("espalier.rollout.model-dir", model.toString(),
+                "espalier.rollout.session-url", session("/").toString(),
+                "espalier.rollout.work-dir", work.resolve("rollout").toString());
+    }
+
+    /** Starts the module's service and waits for it; started again under the same name it logs into a new file. */
+    private static ServiceProcess launch(String module, Map<String, String> properties) {
+        try {
+            Files.createDirectories(LOGS);
+            Path log = Files.createTempFile(LOGS, module + "-", ".log");
+            return ServiceProcess.start(ROOT, module, List.of("-Xmx768m", "-Dai.djl.offline=true"), properties, log)
+                    .awaitStarted(START);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private Map<String, String> common(int port) {
@@ -90,9 +135,9 @@ final class Stack implements AutoCloseable {
     }
 
     /** A consumer killed mid-work leaves the group after 6 s instead of 45 s, so its successor starts sooner. */
-    private static Map<String, String> fastRebalance() {
-        return Map.of("mp.messaging.incoming.session-events.session.timeout.ms", "6000",
-                "mp.messaging.incoming.session-events.heartbeat.interval.ms", "1000");
+    private static Map<String, String> fastRebalance(String channel) {
+        return Map.of("mp.messaging.incoming." + channel + ".session.timeout.ms", "6000",
+                "mp.messaging.incoming." + channel + ".heartbeat.interval.ms", "1000");
     }
 
     private static int freePort() {
@@ -105,7 +150,7 @@ final class Stack implements AutoCloseable {
 
     @Override
     public void close() {
-        for (ServiceProcess s : new ServiceProcess[] {rollout, trainer, session}) {
+        for (ServiceProcess s : new ServiceProcess[] {rollout, trainer, session}) {  // the engine is both: closed twice
             if (s != null) {
                 s.close();
             }

@@ -139,6 +139,24 @@ public final class HubClient {
         }
     }
 
+    /**
+     * The paths of every file of {@code repo}, without downloading any: from the cache's tree listing when the
+     * revision is cached, else from the hub's repo info (so a caller can choose files before {@link #snapshot}).
+     *
+     * @throws HubException as {@link #snapshot} does
+     */
+    public List<String> files(RepoRef repo) {
+        Objects.requireNonNull(repo, "repo");
+        Optional<List<String>> cached = cache.commitOf(repo).flatMap(commit -> cache.fileList(repo, commit));
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        if (offline) {
+            throw notCached(repo);
+        }
+        return repoInfo(repo).files().stream().map(RepoFile::path).toList();
+    }
+
     /** The snapshot folder if the cache can answer alone: offline, any cached snapshot; online, a complete one. */
     private Optional<Path> cachedSnapshot(RepoRef repo, Predicate<String> wantFile) {
         Optional<String> commit = cache.commitOf(repo);

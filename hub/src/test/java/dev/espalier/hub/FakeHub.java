@@ -66,6 +66,13 @@ public final class FakeHub implements AutoCloseable {
         repos.put(kindAndId, new Repo(commit, Map.copyOf(files), gated));
     }
 
+    /** Adds a public repo of small text files (no LFS), as {@link #addRepo} does. */
+    public void addTextRepo(String kindAndId, String commit, Map<String, String> files) {
+        Map<String, RepoFile> bytes = new java.util.HashMap<>();
+        files.forEach((name, text) -> bytes.put(name, new RepoFile(text.getBytes(StandardCharsets.UTF_8), false)));
+        addRepo(kindAndId, commit, bytes, false);
+    }
+
     /** Resolve answers name this commit in X-Repo-Commit, as a misbehaving mirror might. */
     void serveCommit(String commit) {
         servedCommit = commit;

@@ -115,6 +115,21 @@ class HubClientTest {
     }
 
     @Test
+    void files_listsTheRepoWithoutDownloading_andOfflineFromTheCachedTree() {
+        List<String> all = List.of("README.md", "config.json", "model.safetensors", "sub/dir/extra.safetensors");
+
+        assertEquals(all, client().files(RepoRef.model("org/tiny")).stream().sorted().toList());
+        assertTrue(hub.requests.stream().noneMatch(r -> r.path().contains("/resolve/")), hub.requests.toString());
+
+        HubClient offline = HubClient.builder().endpoint(hub.endpoint()).cacheDir(cache).offline(true).build();
+        assertThrows(HubException.class, () -> offline.files(RepoRef.model("org/tiny")), "nothing cached yet");
+        client().snapshot(RepoRef.model("org/tiny"), FileFilters.globs("config.json"));
+        int requests = hub.requests.size();
+        assertEquals(all, offline.files(RepoRef.model("org/tiny")).stream().sorted().toList());
+        assertEquals(requests, hub.requests.size(), "offline asks nothing of the hub");
+    }
+
+    @Test
     void modelFiles_takesRootWeightsAndTokenizer_notNestedVariantsOrDocs() {
         assertTrue(FileFilters.MODEL_FILES.test("model-00001-of-00002.safetensors"));
         assertTrue(FileFilters.MODEL_FILES.test("tokenizer_config.json"));

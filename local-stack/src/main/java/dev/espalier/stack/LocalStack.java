@@ -3,6 +3,7 @@ package dev.espalier.stack;
 import dev.espalier.hub.HubClient;
 import dev.espalier.infra.EmbeddedKafka;
 import dev.espalier.infra.EmbeddedPostgres;
+import dev.espalier.infra.ServiceProcess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -17,13 +18,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * {@code ./espalier up}: PostgreSQL and a KRaft Kafka broker in this JVM with their data under the stack's home
- * ({@code ~/.espalier}), the model resolved once, then the session-service, trainer-service, rollout-service and the
- * UI as child JVMs on consecutive ports (UI on 8080). Everything lives in the home directory, so stopping (Ctrl-C)
- * and starting again resumes every session: the event store and the trainer's journal are in PostgreSQL, the
- * consumers' offsets in Kafka.
- * <p>
- * The rollout-service and the trainer-service each load the base model (two processes, two copies): merging them
- * into one JVM needs their Kafka channels renamed, see docs/local-stack.md.
+ * ({@code ~/.espalier}), the model resolved once, then the session-service, the engine-service and the UI as child
+ * JVMs on consecutive ports (UI on 8080). The engine-service is the trainer-service and the rollout-service in one
+ * process, so training and rollouts share one copy of the base model and one model thread. Everything lives in the
+ * home directory, so stopping (Ctrl-C) and starting again resumes every session: the event store and the trainer's
+ * journal are in PostgreSQL, the consumers' offsets in Kafka.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -67,7 +66,7 @@ public final class LocalStack implements AutoCloseable {
 
     void start(ModelSource models) throws InterruptedException {
         Path home = options.home();
-        for (int port : new int[] {options.uiPort(), options.sessionPort(), options.trainerPort(), options.rolloutPort()}) {
+        for (int port : new int[] {options.uiPort(), options.sessionPort(), options.enginePort()}) {
             requireFree(port);
         }
         Path model = models.resolve(options);
@@ -78,18 +77,16 @@ public final class LocalStack implements AutoCloseable {
         Path logs = home.resolve("logs");
 
         ServiceProcess session = launch("session-service", List.of("-Xmx512m"), options.sessionPort(), true, Map.of(), logs);
-        ServiceProcess trainer = launch("trainer-service", List.of("-Xmx1g"), options.trainerPort(), true,
-                Map.of("espalier.trainer.work-dir", home.resolve("trainer").toString()), logs);
-        ServiceProcess rollout = launch("rollout-service", List.of("-Xmx1g"), options.rolloutPort(), false,
-                Map.of("espalier.rollout.model-dir", model.toString(),
-                        "espalier.rollout.trainer-url", url(options.trainerPort()),
+        ServiceProcess engine = launch("engine-service", List.of("-Xmx1g"), options.enginePort(), true,
+                Map.of("espalier.trainer.work-dir", home.resolve("trainer").toString(),
+                        "espalier.rollout.model-dir", model.toString(),
                         "espalier.rollout.session-url", url(options.sessionPort()),
                         "espalier.rollout.work-dir", home.resolve("rollout").toString()), logs);
         ServiceProcess ui = launch("ui-vaadin", List.of("-Xmx768m"), options.uiPort(), false,
                 Map.of("espalier.session-service.url", url(options.sessionPort()),
-                        "espalier.trainer-service.url", url(options.trainerPort()),
-                        "espalier.rollout-service.url", url(options.rolloutPort())), logs);
-        for (ServiceProcess s : List.of(session, trainer, rollout, ui)) {
+                        "espalier.trainer-service.url", url(options.enginePort()),
+                        "espalier.rollout-service.url", url(options.enginePort())), logs);
+        for (ServiceProcess s : List.of(session, engine, ui)) {
             out.println("espalier: waiting for " + s.module() + " (log " + s.log() + ")");
             s.awaitStarted(START);
         }
@@ -98,11 +95,11 @@ public final class LocalStack implements AutoCloseable {
                 Espalier is up.
                   UI               %s
                   session API      %s/sessions   (OpenAPI: /q/openapi)
-                  trainer          %s
+                  engine           %s   (trainer + rollouts, one copy of the model)
                   model            %s   <- use this as the session's model
                   data and logs    %s
                 Ctrl-C stops everything; ./espalier up again resumes every session.
-                """.formatted(url(options.uiPort()), url(options.sessionPort()), url(options.trainerPort()), model, home));
+                """.formatted(url(options.uiPort()), url(options.sessionPort()), url(options.enginePort()), model, home));
     }
 
     /** Blocks while the services run; one that dies by itself takes the stack down, showing the end of its log. */
@@ -131,7 +128,8 @@ public final class LocalStack implements AutoCloseable {
         p.putAll(extra);
         List<String> options = new ArrayList<>(jvm);
         options.add("-Dai.djl.offline=true");
-        ServiceProcess service = ServiceProcess.start(this.options.root(), module, options, p, logs);
+        ServiceProcess service = ServiceProcess.start(this.options.root(), module, options, p,
+                logs.resolve(module + ".log"));
         services.add(service);
         return service;
     }
@@ -145,7 +143,7 @@ public final class LocalStack implements AutoCloseable {
             socket.setReuseAddress(true);
         } catch (IOException e) {
             throw new PortInUse("port " + port + " is in use (another ./espalier up, or another program). Stop it, "
-                    + "or start on other ports: ./espalier up --port N (the UI on N, the services on N+1..N+3)");
+                    + "or start on other ports: ./espalier up --port N (the UI on N, the services on N+1 and N+2)");
         }
     }
 

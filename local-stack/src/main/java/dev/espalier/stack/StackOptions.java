@@ -16,14 +16,14 @@ record StackOptions(String model, boolean demo, Path home, int uiPort, Path root
               --model   a local Hugging Face model directory, or a hub id (default %s)
               --demo    a tiny random model made on the spot (no download): tries the loop, learns nothing useful
               --home    where Kafka, PostgreSQL, models and logs live (default ~/.espalier)
-              --port    the UI's port (default 8080); the services take the next three""".formatted(DEFAULT_MODEL);
+              --port    the UI's port (default 8080); the services take the next two""".formatted(DEFAULT_MODEL);
 
     StackOptions {
         if (demo && model != null) {
             throw new IllegalArgumentException("--demo and --model exclude each other");
         }
-        if (uiPort < 1 || uiPort > 65532) {
-            throw new IllegalArgumentException("--port " + uiPort + ": must be between 1 and 65532");
+        if (uiPort < 1 || uiPort > 65533) {
+            throw new IllegalArgumentException("--port " + uiPort + ": must be between 1 and 65533");
         }
     }
 
@@ -62,12 +62,9 @@ record StackOptions(String model, boolean demo, Path home, int uiPort, Path root
         return uiPort + 1;
     }
 
-    int trainerPort() {
+    /** The engine-service: the trainer's and the rollout-service's APIs on one port. */
+    int enginePort() {
         return uiPort + 2;
-    }
-
-    int rolloutPort() {
-        return uiPort + 3;
     }
 
     private static String value(String[] args, int i, String name) {

@@ -19,17 +19,16 @@ class StackOptionsTest {
         assertEquals(Path.of(System.getProperty("user.home"), ".espalier"), o.home());
         assertEquals(8080, o.uiPort());
         assertEquals(8081, o.sessionPort());
-        assertEquals(8082, o.trainerPort());
-        assertEquals(8083, o.rolloutPort());
+        assertEquals(8082, o.enginePort());
     }
 
     @Test
-    void port_movesTheUiAndTheThreeServices() {
+    void port_movesTheUiAndTheTwoServices() {
         StackOptions o = StackOptions.parse(new String[] {"--demo", "--port", "9000", "--home", "/tmp/h"});
 
         assertTrue(o.demo());
         assertEquals(Path.of("/tmp/h"), o.home());
-        assertEquals(9003, o.rolloutPort());
+        assertEquals(9002, o.enginePort());
     }
 
     @Test

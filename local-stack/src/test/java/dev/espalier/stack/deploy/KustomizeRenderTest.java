@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -104,8 +105,12 @@ class KustomizeRenderTest {
         for (String module : List.of("rollout-service", "trainer-service")) {
             int replicas = (Integer) map(find(base, "Deployment", module).get("spec")).get("replicas");
             assertTrue(replicas >= 2, module + " replicas " + replicas);
-            String group = Repo.applicationProperties(module).getProperty("mp.messaging.incoming.session-events.group.id");
-            assertEquals(module, group, module + ": every replica must join the same consumer group");
+            // Each service's own channel name (both run in one JVM in ./espalier up), its own group, the same topic.
+            String channel = "mp.messaging.incoming." + module.replace("-service", "") + "-session-events.";
+            Properties properties = Repo.applicationProperties(module);
+            assertEquals(module, properties.getProperty(channel + "group.id"),
+                    module + ": every replica must join the same consumer group");
+            assertEquals("espalier.session-events", properties.getProperty(channel + "topic"), module);
         }
     }
 

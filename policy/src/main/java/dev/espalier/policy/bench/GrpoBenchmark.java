@@ -43,13 +43,16 @@ public final class GrpoBenchmark {
         LoraConfig lora = LoraConfig.defaults(modelDir.toString());
         double rssBefore = ProcessMemory.rssMib();
         double[] seconds = new double[repeats];
+        double[] cpuSeconds = new double[repeats];
         NDManager manager = model.manager();
         try (TrainingState state = TrainingState.fresh(modelDir, lora, 0, manager)) {
             PolicyStep step = new PolicyStep(model::logits);
             step.apply(state, stepCase, StepSettings.DEFAULTS); // warm-up: first-call allocations
             for (int i = 0; i < repeats; i++) {
                 long start = System.nanoTime();
+                long cpuStart = processCpuNanos();
                 step.apply(state, stepCase, StepSettings.DEFAULTS);
+                cpuSeconds[i] = (processCpuNanos() - cpuStart) / 1e9;
                 seconds[i] = (System.nanoTime() - start) / 1e9;
             }
             double flops = stepFlops(c, state.adapter().targets(), lora.rank(), rows, promptTokens + newTokens,
@@ -65,6 +68,10 @@ public final class GrpoBenchmark {
             out.put("lora_rank", lora.rank());
             out.put("step_s_best", round(sorted[0]));
             out.put("step_s_median", round(sorted[sorted.length / 2]));
+            double[] cpuSorted = cpuSeconds.clone();
+            Arrays.sort(cpuSorted);
+            out.put("step_cpu_s_best", round(cpuSorted[0]));
+            out.put("step_cpu_s_median", round(cpuSorted[cpuSorted.length / 2]));
             out.put("step_gflop", round(flops / 1e9));
             out.put("matmul_gflop_s", round(matmulRate / 1e9));
             out.put("floor_step_s", round(flops / matmulRate));
@@ -116,6 +123,15 @@ public final class GrpoBenchmark {
             }
         }
         return best;
+    }
+
+    /**
+     * CPU time of the whole process: on a shared machine wall time mostly measures the other processes, while the
+     * CPU seconds a step burns stay close to the quiet-machine figure (tools/bench_grpo_torch.py reports the same).
+     */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static double round(double v) {

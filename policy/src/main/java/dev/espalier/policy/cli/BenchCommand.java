@@ -45,17 +45,26 @@ final class BenchCommand {
         if (rows < 1 || promptTokens < 1 || newTokens < 2 || repeats < 1) {
             throw new IllegalArgumentException("--n, --prompt-tokens, --repeat must be >= 1 and --new-tokens >= 2");
         }
-        int threads = Engine.threads(args);
         String only = args.string("only", "all");
-        if (!only.equals("all") && !only.equals("decode")) {
-            throw new IllegalArgumentException("--only must be all or decode, got '" + only + "'");
+        if (!only.equals("all") && !only.equals("decode") && !only.equals("grpo")) {
+            throw new IllegalArgumentException("--only must be decode or grpo, got '" + only + "'");
         }
+        int threads = Engine.threads(args);
         if (!Files.isRegularFile(modelDir.resolve("config.json"))) {
             RandomModel.write(SMOLLM2_135M, new GenerationConfig(1, List.of(2)), 0, modelDir);
         }
         try (NDManager manager = Engine.start(args, threads);
              CausalLm model = CausalLm.load(modelDir, manager)) {
             args.checkAllUsed();
+            if (only.equals("grpo")) {
+                // Alone, so that its peak RSS is the step's own and not the decode benchmark's or the bandwidth probe's.
+                ObjectNode out = JSON.createObjectNode();
+                out.put("engine", "espalier-djl");
+                out.put("model", modelDir.toString());
+                out.put("threads", threads);
+                out.set("grpo_step", GrpoBenchmark.run(model, modelDir, rows, promptTokens, newTokens, repeats));
+                return out;
+            }
             DecodeBenchmark.run(model, rows, promptTokens, 8, 0); // warm-up: first-call allocations and JIT
             List<DecodeBenchmark.Run> runs = new ArrayList<>();
             for (int i = 0; i < repeats; i++) {

@@ -29,7 +29,7 @@ public final class EspalierCli {
                          --stream --threads --device]
             --model is a model directory or a Hugging Face id org/name[@revision] (downloaded into the HF cache;
             HF_HOME, HF_HUB_CACHE, HF_TOKEN, HF_ENDPOINT and HF_HUB_OFFLINE are honoured).
-              bench      [--model DIR --n 4 --prompt-tokens 64 --new-tokens 128 --repeat 3 --threads --only decode]
+              bench      [--model DIR --n 4 --prompt-tokens 64 --new-tokens 128 --repeat 3 --threads --only decode|grpo]
               step       --model DIR --adapter-in DIR|none --case CASE.json --out DIR [--objective grpo|dpo
                          --aggregation seq-mean|seq-sum|token-mean --lr --kl-beta --weight-decay --max-grad-norm
                          --dpo-beta --lora-rank --lora-alpha --lora-targets --seed --threads]

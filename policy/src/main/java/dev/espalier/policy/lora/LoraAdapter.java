@@ -145,7 +145,9 @@ public final class LoraAdapter implements ProjectionDelta, AutoCloseable {
         }
         NDArray a = parameters.get(2 * i);     // [r, in]
         NDArray b = parameters.get(2 * i + 1); // [out, r]
-        return x.matMul(a.transpose()).matMul(b.transpose()).mul(scaling); // [..., out]
+        NDArray delta = x.matMul(a.transpose()).matMul(b.transpose()); // [..., out]
+        // alpha = r (the default) makes the scaling 1: multiplying by it changes no bit and costs a pass each way.
+        return config.scaling() == 1.0 ? delta : delta.mul(scaling);
     }
 
     /** The merged weight delta (alpha/r)·B·A [out, in] of one target, as PEFT's merge_and_unload adds it. */

@@ -61,8 +61,14 @@ public final class PolicyStep {
             double klTerm;
             double[] drift;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray seqLogp = batch.sequenceSums(batch.completionLogprobs(
-                        model.logits(batch.tokens, batch.valid, adapter, batch.firstScored())));                   // [G]
+                // The graph keeps what backward needs (the log-softmax output); closing the [G,L+1,V] logits here
+                // instead of after backward takes one vocabulary-sized array off the step's peak.
+                NDArray seqLogp;
+                try (NDScope policyScores = new NDScope()) {
+                    seqLogp = batch.sequenceSums(batch.completionLogprobs(
+                            model.logits(batch.tokens, batch.valid, adapter, batch.firstScored())));               // [G]
+                    NDScope.unregister(seqLogp);
+                }
                 NDArray driftArr = GrpoMath.drift(seqLogp, seqRef, batch.lengths);          // [G]
                 NDArray kl = GrpoMath.klTerm(driftArr);
                 NDArray policy;

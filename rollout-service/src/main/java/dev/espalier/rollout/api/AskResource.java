@@ -19,8 +19,12 @@ import java.util.UUID;
 /**
  * "Ask the current model": one completion of a free question with the policy at the session's HEAD. Nothing is
  * stored or published; the game does not see it.
+ * <p>
+ * Rooted at "/" like the trainer-service's resources: in the engine-service both share one server, and Quarkus REST
+ * picks the resource class by its own path first, so a class at {@code /sessions} would hide the trainer's
+ * {@code /sessions/{id}/policies/{v}/replay}; classes with the same path are matched together.
  */
-@Path("/sessions")
+@Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class AskResource {
@@ -38,7 +42,7 @@ public class AskResource {
     }
 
     @POST
-    @Path("{id}/ask")
+    @Path("sessions/{id}/ask")
     public Response ask(@PathParam("id") UUID id, Question question) {
         if (question == null || question.prompt() == null || question.prompt().isBlank()) {
             return refuse(Response.Status.BAD_REQUEST, "prompt must not be blank", "prompt");

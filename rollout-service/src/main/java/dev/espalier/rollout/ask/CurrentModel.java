@@ -10,12 +10,11 @@ import dev.espalier.policy.model.CausalLm;
 import dev.espalier.policy.model.ProjectionDelta;
 import dev.espalier.policy.model.SharedModels;
 import dev.espalier.policy.sampling.SamplingParams;
-import dev.espalier.policy.text.PromptFormat;
 import dev.espalier.policy.text.StreamingDecoder;
 import dev.espalier.policy.text.TextTokenizer;
 import dev.espalier.rollout.generation.ModelTurns;
+import dev.espalier.rollout.generation.SessionPrompting;
 import dev.espalier.rollout.policy.PolicySource;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 
@@ -39,12 +38,11 @@ public final class CurrentModel {
     }
 
     public Answer ask(UUID sessionId, SessionConfig config, long policyVersion, String question, int maxNewTokens) {
-        int[] promptIds = format(config.format()).encode(tokenizer, question);
+        int[] promptIds = SessionPrompting.format(config.format()).encode(tokenizer, question);
         SessionConfig.Sampling s = config.sampling();
         GenerationSettings settings = new GenerationSettings(
                 new SamplingParams(s.temperature(), 0, s.topP(), s.minP()), maxNewTokens);
-        long seed = s.seed() ^ UUID.nameUUIDFromBytes(question.getBytes(StandardCharsets.UTF_8))
-                .getMostSignificantBits();
+        long seed = SessionPrompting.fixedSeed(s.seed(), question);
         // On the process's model thread, like rollouts (SharedModels#run), in its turn.
         Completion c = turns.take(() -> SharedModels.run(() -> {
             ProjectionDelta policy = policies.policy(sessionId, policyVersion);
@@ -58,12 +56,5 @@ public final class CurrentModel {
         }
         decoder.flush();
         return new Answer(decoder.text(), c.tokenIds().length, policyVersion, c.finishReason().json());
-    }
-
-    private static PromptFormat format(SessionConfig.PromptFormat f) {
-        return switch (f.mode()) {
-            case CHAT -> new PromptFormat(PromptFormat.Mode.CHAT, f.systemPrompt(), f.prefix(), f.suffix());
-            case RAW -> new PromptFormat(PromptFormat.Mode.RAW, null, f.prefix(), f.suffix());
-        };
     }
 }

@@ -62,13 +62,14 @@ public final class RolloutEngine implements RolloutGenerator {
     private RolloutsReady generateHere(PromptIssued p, long queuedMillis, Consumer<TokenDelta> deltas) {
         ProjectionDelta policy = policies.policy(p.sessionId(), p.parentPolicyVersion());
         long started = System.nanoTime();
-        PromptFormat format = format(p.format());
+        PromptFormat format = SessionPrompting.format(p.format());
         int[] promptIds = format.encode(tokenizer, p.userText());
         long seed = p.sampling().seed() ^ p.eventId().getMostSignificantBits() ^ p.eventId().getLeastSignificantBits();
         List<Prompt> rows = new ArrayList<>(Prompt.repeated(promptIds, p.groupSize(), seed));
         boolean control = p.controlPrompt() != null && !p.controlPrompt().isBlank();
         if (control) {
-            rows.add(new Prompt(format.encode(tokenizer, p.controlPrompt()), seed + 1));
+            rows.add(new Prompt(format.encode(tokenizer, p.controlPrompt()),
+                    SessionPrompting.fixedSeed(p.sampling().seed(), p.controlPrompt())));
         }
         SessionConfig.Sampling s = p.sampling();
         GenerationSettings settings = new GenerationSettings(
@@ -90,13 +91,6 @@ public final class RolloutEngine implements RolloutGenerator {
         return new RolloutsReady(rolloutsReadyId(p.eventId()), p.sessionId(), clock.instant(), p.eventId(),
                 p.eventId(), p.parentPolicyVersion(), boxed(promptIds), rollouts, controlOut,
                 new RolloutsReady.Timings(queuedMillis, (System.nanoTime() - started) / 1_000_000, generated));
-    }
-
-    private static PromptFormat format(SessionConfig.PromptFormat f) {
-        return switch (f.mode()) {
-            case CHAT -> new PromptFormat(PromptFormat.Mode.CHAT, f.systemPrompt(), f.prefix(), f.suffix());
-            case RAW -> new PromptFormat(PromptFormat.Mode.RAW, null, f.prefix(), f.suffix());
-        };
     }
 
     private static RolloutsReady.Rollout rollout(int index, Completion c, String text) {

@@ -17,12 +17,13 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * Reads {@code espalier.session-events} (channel {@code session-events}): each PromptIssued becomes a job of the
- * generation worker, and the record is acknowledged only when its RolloutsReady is written, so with the throttled
- * commit strategy a prompt whose generation was cut short by a crash is delivered again after the restart. The
- * method returns at once, so prompts of other sessions keep arriving while one generates (the worker serves them
- * round-robin). A prompt skipped or edited while still queued is withdrawn unanswered. StepApplied events tell
- * the adapter cache which sha256 each version must have.
+ * Reads {@code espalier.session-events} (channel {@code rollout-session-events}: named apart from the trainer's, so
+ * both can run in one JVM, the engine-service): each PromptIssued becomes a job of the generation worker, and the
+ * record is acknowledged only when its RolloutsReady is written, so with the throttled commit strategy a prompt
+ * whose generation was cut short by a crash is delivered again after the restart. The method returns at once, so
+ * prompts of other sessions keep arriving while one generates (the worker serves them round-robin). A prompt
+ * skipped or edited while still queued is withdrawn unanswered. StepApplied events tell the adapter cache which
+ * sha256 each version must have.
  */
 @ApplicationScoped
 public class PromptConsumer {
@@ -35,7 +36,7 @@ public class PromptConsumer {
         this.adapters = adapters;
     }
 
-    @Incoming("session-events")
+    @Incoming("rollout-session-events")
     public CompletionStage<Void> onEvent(Message<String> message) {
         SessionEvent event;
         try {

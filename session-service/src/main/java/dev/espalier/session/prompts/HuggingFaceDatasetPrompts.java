@@ -5,30 +5,26 @@ import dev.espalier.hub.HubClient;
 import dev.espalier.hub.HubException;
 import dev.espalier.hub.RepoKind;
 import dev.espalier.hub.RepoRef;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
  * Prompts from a Hugging Face dataset repo, downloaded by {@link HubClient} into the standard HF cache (the same
- * cache and rules as models). Reads the JSON-lines files of the repo, else its CSV files, else its text files, with
- * {@link LocalFilePrompts}; when the repo has a train split (a file or folder named for it), only that split.
- * Parquet is not read: a dataset published only as Parquet is refused, naming it.
+ * cache and rules as models). Reads the JSON-lines files of the repo, else its CSV files, else its text files, else
+ * its Parquet files, with {@link LocalFilePrompts}; when the repo has a train split (a file or folder named for it),
+ * only that split.
  */
 public final class HuggingFaceDatasetPrompts {
 
     private static final Logger LOG = Logger.getLogger(HuggingFaceDatasetPrompts.class);
     private static final Predicate<String> READABLE = FileFilters.globs(
-            "*.jsonl", "**.jsonl", "*.csv", "**.csv", "*.txt", "**.txt");
-    private static final List<String> PREFERRED_EXTENSIONS = List.of(".jsonl", ".csv", ".txt");
+            "*.jsonl", "**.jsonl", "*.csv", "**.csv", "*.txt", "**.txt", "*.parquet", "**.parquet");
+    private static final List<String> PREFERRED_EXTENSIONS = List.of(".jsonl", ".csv", ".txt", ".parquet");
     private static final Pattern TRAIN = Pattern.compile("(^|[/_.-])train([/_.-]|$)");
 
     private HuggingFaceDatasetPrompts() {
@@ -47,19 +43,20 @@ public final class HuggingFaceDatasetPrompts {
             throw new PromptSourceException("prompts.location: " + e.getMessage(), e);
         }
         Path snapshot;
+        List<String> files;
         try {
-            snapshot = hub.snapshot(repo, READABLE, (file, done, total) -> {
+            // Choose from the listing first, so that only the files read are downloaded.
+            files = dataFiles(hub.files(repo));
+            if (files.isEmpty()) {
+                throw new PromptSourceException("dataset " + repo + " has no .jsonl, .csv, .txt or .parquet data files");
+            }
+            snapshot = hub.snapshot(repo, files::contains, (file, done, total) -> {
                 if (done == total) {
                     LOG.infof("dataset %s: %s downloaded (%d bytes)", repo, file, total);
                 }
             });
         } catch (HubException e) {
             throw new PromptSourceException("cannot download dataset " + repo + ": " + e.getMessage(), e);
-        }
-        List<String> files = dataFiles(snapshot);
-        if (files.isEmpty()) {
-            throw new PromptSourceException("dataset " + repo + " has no .jsonl, .csv or .txt data files (Parquet is "
-                    + "not read by this build)");
         }
         List<String> prompts = new ArrayList<>();
         String column = null;
@@ -72,17 +69,8 @@ public final class HuggingFaceDatasetPrompts {
     }
 
     /** The files to read, as repo paths in sorted order: one kind of file, the train split when there is one. */
-    static List<String> dataFiles(Path snapshot) {
-        List<String> all;
-        try (Stream<Path> walk = Files.walk(snapshot)) {
-            all = walk.filter(p -> Files.isRegularFile(p))
-                    .map(p -> snapshot.relativize(p).toString().replace('\\', '/'))
-                    .filter(READABLE)
-                    .sorted()
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + snapshot, e);
-        }
+    static List<String> dataFiles(List<String> repoFiles) {
+        List<String> all = repoFiles.stream().filter(READABLE).sorted().toList();
         for (String extension : PREFERRED_EXTENSIONS) {
             List<String> ofKind = all.stream().filter(f -> f.toLowerCase(Locale.ROOT).endsWith(extension)).toList();
             if (!ofKind.isEmpty()) {

@@ -2,6 +2,8 @@ package dev.espalier.session.prompts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.espalier.session.prompts.parquet.ParquetException;
+import dev.espalier.session.prompts.parquet.ParquetFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,11 +13,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Prompts from a local file, by extension: {@code .txt} one prompt per non-blank line; {@code .jsonl} one JSON object
- * per line (or one JSON string per line); {@code .csv} with a header row (RFC 4180 quoting). For tables the text
- * column is the one named, else detected ({@link TextColumn}).
+ * per line (or one JSON string per line); {@code .csv} with a header row (RFC 4180 quoting); {@code .parquet} a table
+ * as Hugging Face datasets publish it ({@link ParquetFile}). For tables the text column is the one named, else
+ * detected ({@link TextColumn}).
  */
 public final class LocalFilePrompts {
 
@@ -34,6 +38,9 @@ public final class LocalFilePrompts {
             throw new PromptSourceException("prompt file " + file + " does not exist or is not a file");
         }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".parquet")) {
+            return nonEmpty(fromParquet(file, textColumn), file);
+        }
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -48,12 +55,57 @@ public final class LocalFilePrompts {
         } else if (name.endsWith(".csv")) {
             prompts = fromTable(Csv.parse(text, file.toString()), textColumn, file.toString());
         } else {
-            throw new PromptSourceException("prompt file " + file + " must end in .txt, .jsonl or .csv");
+            throw new PromptSourceException("prompt file " + file + " must end in .txt, .jsonl, .csv or .parquet");
         }
+        return nonEmpty(prompts, file);
+    }
+
+    private static PromptFile nonEmpty(PromptFile prompts, Path file) {
         if (prompts.prompts().isEmpty()) {
             throw new PromptSourceException("prompt file " + file + " holds no prompts");
         }
         return prompts;
+    }
+
+    /**
+     * A Parquet table: only the text column is read, the one named (any case) or the one with a usual prompt name;
+     * failing both, every text column is read and {@link TextColumn} picks the longest.
+     */
+    static PromptFile fromParquet(Path file, String textColumn) {
+        try {
+            ParquetFile parquet = ParquetFile.open(file);
+            Optional<String> column;
+            if (textColumn != null && !textColumn.isBlank()) {
+                column = Optional.of(parquet.columns().stream().filter(c -> c.equalsIgnoreCase(textColumn))
+                        .findFirst().orElseThrow(() -> new PromptSourceException(file + " has no column \""
+                                + textColumn + "\"; it has " + parquet.columns())));
+            } else {
+                column = TextColumn.usualName(parquet.textColumns());
+            }
+            if (column.isPresent()) {
+                return new PromptFile(parquet.strings(column.get()).stream()
+                        .filter(v -> v != null && !v.isBlank()).toList(), column.get());
+            }
+            if (parquet.textColumns().isEmpty()) {
+                throw new PromptSourceException(file + " has no top-level text column; its columns are "
+                        + parquet.columns());
+            }
+            List<Map<String, String>> rows = new ArrayList<>();
+            for (String c : parquet.textColumns()) {
+                List<String> values = parquet.strings(c);
+                for (int i = 0; i < values.size(); i++) {
+                    if (rows.size() <= i) {
+                        rows.add(new LinkedHashMap<>());
+                    }
+                    if (values.get(i) != null) {
+                        rows.get(i).put(c, values.get(i));
+                    }
+                }
+            }
+            return fromTable(rows, null, file.toString());
+        } catch (ParquetException e) {
+            throw new PromptSourceException(e.getMessage(), e);
+        }
     }
 
     static PromptFile fromJsonLines(String text, String textColumn, String source) {

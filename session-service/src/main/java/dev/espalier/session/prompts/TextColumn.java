@@ -1,7 +1,9 @@
 package dev.espalier.session.prompts;
 
 import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 
@@ -16,6 +18,18 @@ final class TextColumn {
             List.of("prompt", "instruction", "question", "query", "input", "text", "content");
 
     private TextColumn() {
+    }
+
+    /** The column among {@code columns} named as prompt columns usually are, most specific name first. */
+    static Optional<String> usualName(Collection<String> columns) {
+        for (String name : USUAL_NAMES) {
+            for (String column : columns) {
+                if (column.toLowerCase(Locale.ROOT).equals(name)) {
+                    return Optional.of(column);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     static String detect(List<Map<String, String>> rows, String requested, String source) {
@@ -34,10 +48,9 @@ final class TextColumn {
             }
             return found;
         }
-        for (String name : USUAL_NAMES) {
-            if (columns.containsKey(name)) {
-                return columns.get(name);
-            }
+        Optional<String> usual = usualName(columns.values());
+        if (usual.isPresent()) {
+            return usual.get();
         }
         String best = null;
         double bestLength = 0;

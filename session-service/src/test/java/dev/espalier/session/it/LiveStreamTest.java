@@ -73,6 +73,61 @@ class LiveStreamTest extends SessionFixture {
     }
 
     @Test
+    void stream_openedMidGeneration_firstGetsTheTextWrittenBeforeIt_andNothingOnceTheRolloutsAreIn()
+            throws Exception {
+        UUID id = createSession(List.of("join me late"));
+        SessionEvent.PromptIssued prompt = last(id, SessionEvent.PromptIssued.class);
+        List<Sse> early = new CopyOnWriteArrayList<>();
+        try (Stream first = open(id, early)) {
+            long[] seq = {0};
+            await().atMost(WAIT).until(() -> {
+                workers.send(new TokenDelta(id, prompt.eventId(), 1, seq[0]++, "Once", false));
+                return tokens(early).size() > 0;
+            });
+            workers.send(new TokenDelta(id, prompt.eventId(), TokenDelta.CONTROL, 0, " upon", false));
+            await().atMost(WAIT).until(() -> tokens(early).size() == seq[0] + 1);
+
+            List<Sse> late = new CopyOnWriteArrayList<>();
+            try (Stream second = open(id, late)) {
+                workers.send(new TokenDelta(id, prompt.eventId(), 1, seq[0], " a time", false));
+                await().atMost(WAIT).until(() -> tokens(late).size() == seq[0] + 2);
+                assertEquals(tokens(early), tokens(late), "what came before, then what comes live, once each");
+            }
+
+            SessionEvent.RolloutsReady ready = rolloutsArrive(id);
+            await().atMost(WAIT).until(() -> early.stream().filter(e -> e.name().equals("event"))
+                    .map(e -> EventSerde.fromJson(e.data())).anyMatch(ready::equals));
+            List<Sse> after = new CopyOnWriteArrayList<>();
+            try (Stream third = open(id, after)) {
+                await().atMost(WAIT).until(() -> after.stream().anyMatch(e -> e.name().equals("state")));
+                assertEquals(List.of(), tokens(after), "the whole text is in the state now; no deltas replayed");
+            }
+        }
+    }
+
+    private static List<TokenDelta> tokens(List<Sse> received) {
+        return received.stream().filter(e -> e.name().equals("token"))
+                .map(e -> EventSerde.tokenDeltaFromJson(e.data())).toList();
+    }
+
+    /** An open stream and the thread reading it into a list. */
+    private record Stream(HttpResponse<InputStream> response, Thread reader) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            response.body().close();
+            reader.interrupt();
+        }
+    }
+
+    private Stream open(UUID id, List<Sse> into) throws Exception {
+        HttpResponse<InputStream> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(sessions + "/" + id + "/stream"))
+                        .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, response.statusCode());
+        return new Stream(response, Thread.ofVirtual().start(() -> read(response.body(), into)));
+    }
+
+    @Test
     void stream_ofAnUnknownSession_is404() throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create(sessions + "/" + UUID.randomUUID() + "/stream")).build(),

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.espalier.hub.FakeHub;
 import dev.espalier.hub.HubClient;
-import dev.espalier.session.prompts.LoopbackHub;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -42,7 +42,7 @@ public class ModelPreviewerTest {
         return dir;
     }
 
-    private HubClient hub(LoopbackHub loopback) {
+    private HubClient hub(FakeHub loopback) {
         return HubClient.builder().endpoint(loopback.endpoint()).cacheDir(dir.resolve("hf-cache")).build();
     }
 
@@ -58,8 +58,8 @@ public class ModelPreviewerTest {
 
     @Test
     void hubId_fetchesOnlyTheSmallFiles_estimatesTheCount_andIsServedFromTheCacheNextTime() throws Exception {
-        try (LoopbackHub loopback = new LoopbackHub()) {
-            loopback.addModel("espalier/tiny", "0123456789abcdef0123456789abcdef01234567", Map.of(
+        try (FakeHub loopback = new FakeHub()) {
+            loopback.addTextRepo("models/espalier/tiny", "0123456789abcdef0123456789abcdef01234567", Map.of(
                     "config.json", CONFIG,
                     "tokenizer_config.json", "{\"eos_token\": \"</s>\"}",
                     "model.safetensors.index.json", "{\"metadata\": {\"total_size\": 123456}, \"weight_map\": {}}",
@@ -75,14 +75,14 @@ public class ModelPreviewerTest {
             assertEquals(new ModelPreview("espalier/tiny", "Qwen3ForCausalLM", "qwen3", estimate, false, 123456L,
                     32, 2, 64, 128, false, "hub"), first);
             assertEquals("cache", again.source());
-            assertTrue(loopback.requests.stream().noneMatch(r -> r.endsWith("model-00001-of-00001.safetensors")),
+            assertTrue(loopback.requests.stream().noneMatch(r -> r.path().endsWith("model-00001-of-00001.safetensors")),
                     "the weights are not downloaded: " + loopback.requests);
         }
     }
 
     @Test
     void aMissingModel_isRefusedNamingIt() throws Exception {
-        try (LoopbackHub loopback = new LoopbackHub()) {
+        try (FakeHub loopback = new FakeHub()) {
             ModelPreviewer previewer = new ModelPreviewer(hub(loopback));
             var noDir = assertThrows(ModelPreviewException.class,
                     () -> previewer.preview(dir.resolve("nowhere").toString()));

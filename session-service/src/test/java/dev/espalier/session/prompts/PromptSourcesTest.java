@@ -17,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PromptSourcesTest {
 
+    private static final Path PARQUET = Path.of("src/test/resources/parquet");
+
     @TempDir
     Path dir;
 
@@ -58,6 +60,27 @@ class PromptSourcesTest {
     }
 
     @Test
+    void aParquetTable_givesTheTextOfItsPromptColumn_withoutEmptyRows() {
+        PromptFile file = LocalFilePrompts.read(PARQUET.resolve("snappy-dictionary-v1.parquet"), null);
+
+        assertEquals("prompt", file.textColumn());
+        assertEquals(8, file.prompts().size(), "one null and one blank row are left out: " + file.prompts());
+        assertEquals("Prompt 0: tell me about the number 0", file.prompts().getFirst());
+        assertTrue(file.prompts().contains("¿Qué tal? 你好 🌍 — with a dash"));
+    }
+
+    @Test
+    void aParquetTable_withoutAUsualName_givesItsLongestTextColumn_orTheOneNamedInAnyCase() {
+        assertEquals("body", LocalFilePrompts.read(PARQUET.resolve("fallback-pages.parquet"), null).textColumn());
+        PromptFile labels = LocalFilePrompts.read(PARQUET.resolve("fallback-pages.parquet"), "LABEL");
+        assertEquals("label", labels.textColumn());
+        assertEquals(List.of("l0", "l1", "l2"), labels.prompts().subList(0, 3));
+        var nested = assertThrows(PromptSourceException.class,
+                () -> LocalFilePrompts.read(PARQUET.resolve("nested-chat.parquet"), "messages"));
+        assertTrue(nested.getMessage().contains("not a top-level text column"), nested.getMessage());
+    }
+
+    @Test
     void aMissingColumn_isAnError_namingTheFileAndTheColumnsThereAre() throws Exception {
         Path file = write("p.csv", "id,question\n1,Why?\n");
         var e = assertThrows(PromptSourceException.class, () -> LocalFilePrompts.load(file, "prompt"));
@@ -72,9 +95,13 @@ class PromptSourcesTest {
         Path empty = write("empty.txt", "\n\n");
         assertTrue(assertThrows(PromptSourceException.class, () -> LocalFilePrompts.load(empty, null))
                 .getMessage().contains("no prompts"));
-        Path parquet = write("data.parquet", "PAR1");
-        assertTrue(assertThrows(PromptSourceException.class, () -> LocalFilePrompts.load(parquet, null))
-                .getMessage().contains(".txt, .jsonl or .csv"));
+        Path spreadsheet = write("data.xlsx", "PK");
+        assertTrue(assertThrows(PromptSourceException.class, () -> LocalFilePrompts.load(spreadsheet, null))
+                .getMessage().contains(".txt, .jsonl, .csv or .parquet"));
+        Path notParquet = write("data.parquet", "PAR1");
+        var e = assertThrows(PromptSourceException.class, () -> LocalFilePrompts.load(notParquet, null));
+        assertTrue(e.getMessage().contains(notParquet.toString()) && e.getMessage().contains("not a Parquet file"),
+                e.getMessage());
         Path broken = write("broken.jsonl", "{\"text\": \"ok\"}\n{not json\n");
         assertTrue(assertThrows(PromptSourceException.class, () -> LocalFilePrompts.load(broken, null))
                 .getMessage().contains("line 2"));

@@ -14,7 +14,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Reads {@code espalier.session-events} (channel {@code session-events}), in order per session: SessionCreated and
+ * Reads {@code espalier.session-events} (channel {@code trainer-session-events}: named apart from the
+ * rollout-service's, so both can run in one JVM, the engine-service), in order per session: SessionCreated and
  * RolloutsReady are journaled, ChoiceMade is trained on and HeadMoved rebuilt, and their answers are written to
  * {@code espalier.training}. The record's offset is committed only after this method returns, that is after the
  * step is journaled and its StepApplied acknowledged by Kafka, so a crash at any point redelivers the event and
@@ -34,7 +35,7 @@ public class SessionEventsConsumer {
                 .register(registry);
     }
 
-    @Incoming("session-events")
+    @Incoming("trainer-session-events")
     @Blocking(ordered = true)
     public void onEvent(String json) {
         SessionEvent event = EventSerde.fromJson(json);

@@ -62,6 +62,7 @@ public final class SessionTrainer implements AutoCloseable {
     private final Path workDir;
     private final Clock clock;
     private final Runnable beforeJournalCommit;
+    private final ReplayCheck replayCheck = ReplayCheck.forDevice(SharedModels.manager().getDevice());
     /** Touched on the model thread only. */
     private final Map<UUID, Live> live = new HashMap<>();
 
@@ -182,7 +183,7 @@ public final class SessionTrainer implements AutoCloseable {
 
     /**
      * DESIGN.md §4: the nearest full checkpoint on the version's path (or the seed), then the journaled steps after
-     * it in order. On CPU the result is the live state bit for bit, which is checked against the stored adapter.
+     * it in order. The result is checked against the stored adapter ({@link ReplayCheck}: bit for bit on the CPU).
      */
     private Rebuild rebuild(SessionCreated session, long version) {
         UUID sessionId = session.sessionId();
@@ -205,14 +206,11 @@ public final class SessionTrainer implements AutoCloseable {
             for (JournaledStep s : replay) {
                 step.apply(state, s.stepCase(), s.settings());
             }
-            String sha = state.adapter().sha256();
             if (version != 0) {
-                String stored = store.adapter(sessionId, version).orElseThrow().sha256();
-                if (!stored.equals(sha)) {
-                    throw new IllegalStateException("replaying version " + version + " of session " + sessionId
-                            + " gave adapter " + sha + " but the live step produced " + stored);
-                }
+                replayCheck.verify("version " + version + " of session " + sessionId, state.adapter(),
+                        store.adapter(sessionId, version).orElseThrow(), modelDir(session), workDir);
             }
+            String sha = state.adapter().sha256();
             return new Rebuild(state, new Rebuilt(version, sha, replay.size(), from));
         } catch (RuntimeException e) {
             state.close();

@@ -70,7 +70,7 @@ public class SetupForm extends FormLayout {
                 PromptSourceSpec.Kind.HF_DATASET);
         promptKind.setItemLabelGenerator(k -> switch (k) {
             case TYPED -> "typed";
-            case LOCAL_FILE -> "local JSONL/CSV/TXT";
+            case LOCAL_FILE -> "local JSONL/CSV/TXT/Parquet";
             case HF_DATASET -> "HF dataset";
         });
         promptKind.setValue(PromptSourceSpec.Kind.TYPED);

@@ -2,6 +2,13 @@ package dev.espalier.ui.browser;
 
 import dev.espalier.infra.EmbeddedKafka;
 import dev.espalier.infra.EmbeddedPostgres;
+import dev.espalier.infra.ServiceProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -14,13 +21,18 @@ import java.util.Map;
  */
 final class Backend implements AutoCloseable {
 
+    private static final Path ROOT = Path.of(System.getProperty("espalier.services.root", "..")).toAbsolutePath()
+            .normalize();
+    private static final Path LOGS = Path.of("target", "service-logs").toAbsolutePath();
+    private static final Duration START = Duration.ofSeconds(120);
+
     final EmbeddedKafka kafka = EmbeddedKafka.start();
     final EmbeddedPostgres postgres = EmbeddedPostgres.start();
     private final List<ServiceProcess> services = new ArrayList<>();
 
     /** Starts a service on a free port; returns its base URL. */
     String start(String module, Map<String, String> extra) {
-        int port = ServiceProcess.freePort();
+        int port = freePort();
         Map<String, String> p = new HashMap<>();
         p.put("quarkus.http.port", Integer.toString(port));
         p.put("kafka.bootstrap.servers", kafka.bootstrapServers());
@@ -29,15 +41,30 @@ final class Backend implements AutoCloseable {
         p.put("quarkus.datasource.password", postgres.password());
         p.put("ai.djl.pytorch.num_threads", "1");
         p.putAll(extra);
-        services.add(ServiceProcess.start(module, p));
+        try {
+            Files.createDirectories(LOGS);
+            Path log = Files.createTempFile(LOGS, module + "-", ".log");
+            services.add(ServiceProcess.start(ROOT, module, List.of("-Xmx768m", "-Dai.djl.offline=true"), p, log));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        services.getLast().awaitStarted(START);
         return "http://127.0.0.1:" + port;
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
     public void close() {
         List<ServiceProcess> newestFirst = new ArrayList<>(services);
         Collections.reverse(newestFirst);
-        newestFirst.forEach(ServiceProcess::close);
+        newestFirst.forEach(ServiceProcess::stop);
         kafka.close();
         postgres.close();
     }

@@ -73,7 +73,7 @@ class FullLoopInBrowserTest {
                 {"id": "2", "question": "What is a prime?"}
                 """);
         page.locator("#field-prompts-kind vaadin-radio-button", new Page.LocatorOptions()
-                .setHasText("local JSONL/CSV/TXT")).click();
+                .setHasText("local JSONL/CSV/TXT/Parquet")).click();
         page.locator("#field-prompts-location input").fill(promptFile.toString());
         page.locator("#preview-prompts").click();
         assertThat(page.locator("#prompt-preview")).containsText("2 prompt(s) in all, read from column \"question\"");

@@ -97,7 +97,7 @@ final class StandInWorkers implements AutoCloseable {
                 send(new TokenDelta(p.sessionId(), p.eventId(), TokenDelta.CONTROL, chunk, piece(control, chunk),
                         false));
             }
-            ServiceProcess.sleep(CHUNK_MILLIS);
+            pause(CHUNK_MILLIS);
         }
         List<RolloutsReady.Rollout> rollouts = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
@@ -118,7 +118,7 @@ final class StandInWorkers implements AutoCloseable {
     }
 
     private void step(ChoiceMade c) {
-        ServiceProcess.sleep(300);
+        pause(300);
         long version = lastPolicyVersion.merge(c.sessionId(), 1L, Long::sum);
         policyOfNode.put(c.nodeId(), version);
         double loss = 0.9 / version;
@@ -149,5 +149,14 @@ final class StandInWorkers implements AutoCloseable {
         running = false;
         thread.join();
         producer.close();
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -91,10 +91,7 @@ public final class Generator {
             }
             float[][] logprobs;                                                    // [B][V]
             if (host != null) {
-                logprobs = host.step(hostTokens);
-                for (float[] rowLogits : logprobs) {
-                    logSoftmax(rowLogits);
-                }
+                logprobs = host.stepLogProbabilities(hostTokens);
             } else {
                 logprobs = engineStep(cache, tokens, real, delta);
             }
@@ -143,22 +140,6 @@ public final class Generator {
                 rows[b] = Arrays.copyOfRange(flat, b * vocab, (b + 1) * vocab);
             }
             return rows;
-        }
-    }
-
-    /** In place, like the engine's log_softmax: x − max − log Σ exp(x − max), the sum taken in double. */
-    private static void logSoftmax(float[] x) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (float v : x) {
-            max = Math.max(max, v);
-        }
-        double total = 0;
-        for (float v : x) {
-            total += Math.exp(v - max);
-        }
-        float logTotal = (float) Math.log(total);
-        for (int i = 0; i < x.length; i++) {
-            x[i] = x[i] - max - logTotal;
         }
     }
 

@@ -134,6 +134,33 @@ public final class HostDecoder {
         return logits;                                                            // [B][V]
     }
 
+    /** {@link #step}, then each row's log-softmax (rows split over the pool), in place in the returned arrays. */
+    public float[][] stepLogProbabilities(long[] tokens) {
+        float[][] rowsOut = step(tokens);
+        pool.split(rows, 1, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                logSoftmax(rowsOut[b]);
+            }
+        });
+        return rowsOut;
+    }
+
+    /** In place, like the engine's log_softmax: x − max − log Σ exp(x − max), the sum taken in double. */
+    private static void logSoftmax(float[] x) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : x) {
+            max = Math.max(max, v);
+        }
+        double total = 0;
+        for (float v : x) {
+            total += Math.exp(v - max);
+        }
+        float logTotal = (float) Math.log(total);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = x[i] - max - logTotal;
+        }
+    }
+
     private void block(int l, HostWeights.Layer w, int slot) {
         int c = config.hiddenSize();
         int d = config.headDim();

@@ -9,6 +9,7 @@ import dev.espalier.policy.bench.MemoryBandwidth;
 import dev.espalier.policy.model.Architecture;
 import dev.espalier.policy.model.CausalLm;
 import dev.espalier.policy.model.GenerationConfig;
+import dev.espalier.policy.model.HostDecoder;
 import dev.espalier.policy.model.ModelConfig;
 import dev.espalier.policy.model.RandomModel;
 
@@ -86,6 +87,7 @@ final class BenchCommand {
 
             ObjectNode out = JSON.createObjectNode();
             out.put("engine", "espalier-djl");
+            out.put("decode_path", HostDecoder.supports(model, rows) ? "host-java" : "engine");
             out.put("model", modelDir.toString());
             out.put("threads", threads);
             out.put("rows", rows);

@@ -5,7 +5,9 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.espalier.policy.model.CausalLm;
 import dev.espalier.policy.model.GenerationConfig;
+import dev.espalier.policy.model.HostDecoder;
 import dev.espalier.policy.model.KvCache;
+import dev.espalier.policy.model.LowRankDeltas;
 import dev.espalier.policy.model.ProjectionDelta;
 import dev.espalier.policy.sampling.Sampler;
 
@@ -17,7 +19,8 @@ import java.util.SplittableRandom;
 /**
  * Samples completions for a batch of prompts of different lengths in one pass: the prompts are left-padded into
  * one prefill, then every step feeds one token per row through the KV cache. Only the sampled token ids cross to the
- * device each step and only the log-probabilities come back.
+ * device each step and only the log-probabilities come back. On the CPU, a small batch's decode steps run in Java
+ * ({@link HostDecoder}) after the engine's prefill, where the JVM and the delta allow it.
  */
 public final class Generator {
 
@@ -78,22 +81,29 @@ public final class Generator {
             random[b] = new SplittableRandom(rows.get(b).seed());
             out[b] = new Row(maxNew);
         }
+        LowRankDeltas hostDeltas = HostDecoder.supports(model, batch) ? HostDeltas.of(delta) : null;
+        HostDecoder host = null;
+        long[] hostTokens = new long[batch];
         int unfinished = batch;
         while (unfinished > 0) {
-            float[] logprobs;
-            try (NDScope ignored = new NDScope()) {
-                NDArray logits = model.forward(cache, tokens, real, delta);       // [B,V]
-                logprobs = logits.logSoftmax(-1).toFloatArray();                   // host [B·V]
+            if (host == null && hostDeltas != null && cache.length() > 0) {
+                host = HostDecoder.open(model, cache, hostDeltas);                // after the engine's prefill
             }
-            int vocab = logprobs.length / batch;
+            float[][] logprobs;                                                    // [B][V]
+            if (host != null) {
+                logprobs = host.stepLogProbabilities(hostTokens);
+            } else {
+                logprobs = engineStep(cache, tokens, real, delta);
+            }
             long[][] next = new long[batch][1];
             for (int b = 0; b < batch; b++) {
                 Row row = out[b];
                 if (row.finish != null) {
                     next[b][0] = row.last;
+                    hostTokens[b] = row.last;
                     continue;
                 }
-                float[] rowLogprobs = Arrays.copyOfRange(logprobs, b * vocab, (b + 1) * vocab);
+                float[] rowLogprobs = logprobs[b];
                 int token = sampler.sample(rowLogprobs, random[b]);
                 row.add(token, rowLogprobs[token]);
                 listener.onToken(b, token, rowLogprobs[token]);
@@ -107,6 +117,7 @@ public final class Generator {
                     listener.onFinish(b, row.finish);
                 }
                 next[b][0] = token;
+                hostTokens[b] = token;
             }
             tokens = next;
             real = allTrue(batch);
@@ -116,6 +127,20 @@ public final class Generator {
             completions.add(out[b].completion(b));
         }
         return completions;
+    }
+
+    private float[][] engineStep(KvCache cache, long[][] tokens, boolean[][] real, ProjectionDelta delta) {
+        try (NDScope ignored = new NDScope()) {
+            NDArray logits = model.forward(cache, tokens, real, delta);       // [B,V]
+            float[] flat = logits.logSoftmax(-1).toFloatArray();               // host [B·V]
+            int batch = tokens.length;
+            int vocab = flat.length / batch;
+            float[][] rows = new float[batch][];
+            for (int b = 0; b < batch; b++) {
+                rows[b] = Arrays.copyOfRange(flat, b * vocab, (b + 1) * vocab);
+            }
+            return rows;
+        }
     }
 
     private static int shortest(List<Prompt> rows) {

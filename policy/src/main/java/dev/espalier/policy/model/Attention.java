@@ -33,6 +33,19 @@ final class Attention {
         this.keySplit = new long[]{config.numHeads()};
     }
 
+    Projection qkv() {
+        return qkv;
+    }
+
+    Projection output() {
+        return output;
+    }
+
+    /** Qwen3's q/k norm, [H+KV, D], or null. */
+    RmsNorm qkNorm() {
+        return qkNorm;
+    }
+
     NDArray apply(NDArray x, AttentionContext ctx, ProjectionDelta delta) { // x [B,T,C]
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);

@@ -17,6 +17,22 @@ final class Block {
         this.mlp = mlp;
     }
 
+    RmsNorm attentionNorm() {
+        return attentionNorm;
+    }
+
+    Attention attention() {
+        return attention;
+    }
+
+    RmsNorm mlpNorm() {
+        return mlpNorm;
+    }
+
+    FeedForward mlp() {
+        return mlp;
+    }
+
     NDArray apply(NDArray x, AttentionContext ctx, ProjectionDelta delta) {
         NDArray h = x.add(attention.apply(attentionNorm.apply(x), ctx, delta));
         return h.add(mlp.apply(mlpNorm.apply(h), delta));

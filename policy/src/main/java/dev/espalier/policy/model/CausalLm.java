@@ -33,6 +33,9 @@ public final class CausalLm implements AutoCloseable {
     private final NDArray head;      // [V,C], the embedding itself when tied
     private final Rotary rotary;
     private final long weightBytes;
+    private HostWeights hostWeights; // built on the first host decode, see HostDecoder
+    private WorkerPool hostPool;
+    private boolean toldHeapTooSmall;
 
     private CausalLm(ModelConfig config, GenerationConfig generationConfig, Map<String, NDArray> w, NDManager manager) {
         this.config = config;
@@ -266,6 +269,40 @@ public final class CausalLm implements AutoCloseable {
         return normed.getNDArrayInternal().linear(normed, head, null).singletonOrThrow();
     }
 
+    /** The weights as Java arrays for {@link HostDecoder}, copied on first use. */
+    synchronized HostWeights hostWeights() {
+        if (hostWeights == null) {
+            hostWeights = new HostWeights(embedding, head, finalNorm, blocks, rotary);
+        }
+        return hostWeights;
+    }
+
+    /** The threads {@link HostDecoder} splits its matmuls over: as many as the engine's intra-op threads. */
+    synchronized WorkerPool hostPool() {
+        if (hostPool == null) {
+            int threads = Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
+            hostPool = new WorkerPool(Math.max(1, threads), "espalier-decode");
+        }
+        return hostPool;
+    }
+
+    /** Whether the heap has room for {@link #hostWeights} (true once they exist). Says so once when not. */
+    synchronized boolean hostWeightsFit() {
+        if (hostWeights != null) {
+            return true;
+        }
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        boolean fits = free > weightBytes + weightBytes / 4 + (64L << 20);
+        if (!fits && !toldHeapTooSmall) {
+            toldHeapTooSmall = true;
+            System.getLogger(CausalLm.class.getName()).log(System.Logger.Level.INFO, "the heap has "
+                    + (free >> 20) + " MiB free, too little for a " + (weightBytes >> 20) + " MiB copy of the weights "
+                    + "(raise -Xmx): CPU decode steps run through the engine, several times slower");
+        }
+        return fits;
+    }
+
     private void checkTokens(long[] ids) {
         for (long id : ids) {
             if (id < 0 || id >= config.vocabSize()) {
@@ -277,6 +314,11 @@ public final class CausalLm implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (hostPool != null) {
+                hostPool.close();
+            }
+        }
         manager.close();
     }
 }

@@ -16,6 +16,14 @@ final class FeedForward {
         this.half = new long[]{intermediateSize};
     }
 
+    Projection gateUp() {
+        return gateUp;
+    }
+
+    Projection down() {
+        return down;
+    }
+
     NDArray apply(NDArray x, ProjectionDelta delta) {
         NDList gu = gateUp.apply(x, delta).split(half, 2);   // 2 × [B,T,I]
         NDArray gate = gu.get(0);

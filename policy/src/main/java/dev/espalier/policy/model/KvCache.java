@@ -89,6 +89,16 @@ public final class KvCache implements AutoCloseable {
         return position;
     }
 
+    /** A layer's keys, [B,KV,1,D,S]. */
+    NDArray keys(int layer) {
+        return keys[layer];
+    }
+
+    /** A layer's values, [B,KV,1,S,D]. */
+    NDArray values(int layer) {
+        return values[layer];
+    }
+
     /**
      * Writes a layer's new keys kᵀ [B,KV,D,T] and values v [B,KV,T,D] into the context's slots; returns the layer's
      * whole key and value arrays, [B,KV,1,D,S] and [B,KV,1,S,D].

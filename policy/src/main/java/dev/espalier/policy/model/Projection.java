@@ -14,6 +14,7 @@ import ai.djl.ndarray.NDList;
 final class Projection {
 
     private final String[] modulePaths;
+    private final int[] outWidths;
     private final long[] splitPoints;
     private final NDArray weight;
     private final NDArray bias;
@@ -24,6 +25,7 @@ final class Projection {
      */
     Projection(String[] modulePaths, int[] outWidths, NDArray weight, NDArray bias) {
         this.modulePaths = modulePaths.clone();
+        this.outWidths = outWidths.clone();
         this.splitPoints = new long[outWidths.length - 1];
         long at = 0;
         for (int i = 0; i < splitPoints.length; i++) {
@@ -32,6 +34,23 @@ final class Projection {
         }
         this.weight = weight;
         this.bias = bias;
+    }
+
+    String[] modulePaths() {
+        return modulePaths.clone();
+    }
+
+    int[] outWidths() {
+        return outWidths.clone();
+    }
+
+    NDArray weight() {
+        return weight;
+    }
+
+    /** The bias, or null. */
+    NDArray bias() {
+        return bias;
     }
 
     NDArray apply(NDArray x, ProjectionDelta delta) {

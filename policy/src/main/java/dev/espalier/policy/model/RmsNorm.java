@@ -13,6 +13,14 @@ final class RmsNorm {
         this.eps = (float) eps;
     }
 
+    NDArray weight() {
+        return weight;
+    }
+
+    float eps() {
+        return eps;
+    }
+
     NDArray apply(NDArray x) { // x [..., C]
         NDArray rms = x.square().mean(new int[]{-1}, true).add(eps).sqrt(); // [..., 1]
         return x.div(rms).mul(weight);                                     // [..., C]

@@ -40,6 +40,11 @@ final class Rotary {
         this.rotateHalf = manager.create(r, new Shape(headDim, headDim));
     }
 
+    /** The inverse frequencies [D/2] (llama3 scaling applied), exactly as {@link #angles} uses them. */
+    float[] inverseFrequencies() {
+        return invFreq.clone();
+    }
+
     /**
      * cos and sin for every (row, time, head), each [B,T,H+KV,D]: query heads first, pre-multiplied by the attention
      * scale 1/√D (which saves a multiply per layer), then key heads.

@@ -1,0 +1,342 @@
+package dev.espalier.policy.model;
+
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Decode steps of a small batch run in plain Java on the CPU, after the engine's prefill: the same blocks as
+ * {@link CausalLm#forward} (RMSNorm, fused q/k/v with Qwen2's bias and Qwen3's q/k norm, RoPE, grouped-query
+ * attention over the cache, o_proj, SwiGLU, final norm, head), the LoRA delta added per module path as the engine path
+ * adds it. One token per row costs ~30 engine ops per layer through JNI, and the engine's matmul of a few rows reads
+ * the weights at a fraction of the memory bandwidth; here each weight is streamed once per step by {@link MatVec},
+ * split by output rows over a {@link WorkerPool}, and a step allocates nothing but a few task objects.
+ *
+ * <p>Every row is computed on its own (the kernels' results do not depend on the batch), so a row's tokens depend only
+ * on its prompt and seed, as on the engine path.
+ *
+ * <p>Legend: B rows, C channels, H query heads, KV key/value heads, G = H/KV, D head dim, S cache slots,
+ * I intermediate width, V vocab, r LoRA rank.
+ */
+public final class HostDecoder {
+
+    /** Larger batches use the engine path, whose matmuls catch up once a weight row serves many rows. */
+    public static final int MAX_ROWS = 16;
+
+    private final ModelConfig config;
+    private final HostWeights weights;
+    private final WorkerPool pool;
+    private final KvCache cache;
+    private final HostKvCache kv;
+    private final LowRankDeltas deltas;
+    private final int rows;
+    private final float eps;
+    private final float queryScale;
+    private final boolean[][] oneRealToken; // [B][1]
+
+    private final float[][] x;        // [B][C] the residual stream
+    private final float[][] normed;   // [B][C]
+    private final float[][] qkv;      // [B][(H+2KV)·D]
+    private final float[][] attended; // [B][H·D]
+    private final float[][] projected; // [B][C]
+    private final float[][] gateUp;   // [B][2I]
+    private final float[][] hidden;   // [B][I]
+    private final float[][] logits;   // [B][V]
+    private final float[][] lowRank;  // [B][r]
+    private final float[][] lowRankOut; // [B][widest module]
+    private final float[][] scores;   // [B·H][S]
+    private final float[] cos;        // [D/2]
+    private final Map<LowRankDeltas.Pair, float[][]> lowRankPanels = new IdentityHashMap<>(); // A and B as panels
+    private final float[] sin;        // [D/2]
+
+    private HostDecoder(CausalLm model, KvCache prefilled, LowRankDeltas deltas) {
+        this.config = model.config();
+        this.weights = model.hostWeights();
+        this.pool = model.hostPool();
+        this.cache = prefilled;
+        this.kv = new HostKvCache(prefilled, config);
+        this.deltas = deltas;
+        this.rows = prefilled.batch();
+        this.eps = (float) config.rmsNormEps();
+        this.queryScale = (float) (1.0 / Math.sqrt(config.headDim()));
+        this.oneRealToken = new boolean[rows][1];
+        for (boolean[] r : oneRealToken) {
+            r[0] = true;
+        }
+        int c = config.hiddenSize();
+        int inter = config.intermediateSize();
+        int widest = Math.max(Math.max(config.queryWidth(), c), inter);
+        int rank = 1;
+        for (LowRankDeltas.Pair p : deltas.byModule().values()) {
+            rank = Math.max(rank, p.rank());
+            widest = Math.max(widest, p.out());
+        }
+        x = new float[rows][c];
+        normed = new float[rows][c];
+        qkv = new float[rows][config.queryWidth() + 2 * config.kvWidth()];
+        attended = new float[rows][config.queryWidth()];
+        projected = new float[rows][c];
+        gateUp = new float[rows][2 * inter];
+        hidden = new float[rows][inter];
+        logits = new float[rows][config.vocabSize()];
+        lowRank = new float[rows][rank];
+        lowRankOut = new float[rows][widest];
+        scores = new float[rows * config.numHeads()][kv.capacity()];
+        cos = new float[config.headDim() / 2];
+        sin = new float[config.headDim() / 2];
+    }
+
+    /**
+     * Whether decode steps of {@code rows} rows can run here: the model is on the CPU, the JVM has the Vector API,
+     * the batch is small and the heap can hold a copy of the weights. Says why not in the log, once.
+     */
+    public static boolean supports(CausalLm model, int rows) {
+        return rows <= MAX_ROWS && !model.manager().getDevice().isGpu() && VectorModule.present()
+                && model.hostWeightsFit();
+    }
+
+    /**
+     * Takes over a cache the engine has prefilled: its keys and values are copied once, and from here on only this
+     * decoder's steps update the cache (its slot bookkeeping; its engine arrays are left behind).
+     */
+    public static HostDecoder open(CausalLm model, KvCache prefilled, LowRankDeltas deltas) {
+        return new HostDecoder(model, prefilled, deltas);
+    }
+
+    /**
+     * Feeds one real token per row and returns the logits after it, [B][V]: arrays this decoder reuses, valid until
+     * the next step.
+     */
+    public float[][] step(long[] tokens) {
+        if (tokens.length != rows) {
+            throw new IllegalArgumentException("expected one token for each of " + rows + " rows, got " + tokens.length);
+        }
+        int c = config.hiddenSize();
+        for (long t : tokens) {
+            if (t < 0 || t >= config.vocabSize()) {
+                throw new IllegalArgumentException("token id " + t + " is outside the vocabulary [0, "
+                        + config.vocabSize() + ")");
+            }
+        }
+        cache.append(oneRealToken, 1);
+        int slot = cache.length() - 1;
+        for (int b = 0; b < rows; b++) {
+            weights.embed((int) tokens[b], x[b]);                                  // [B][C]
+        }
+        for (int l = 0; l < weights.layers.length; l++) {
+            block(l, weights.layers[l], slot);
+        }
+        for (int b = 0; b < rows; b++) {
+            rmsNorm(x[b], 0, c, weights.finalNorm, 0, normed[b]);
+        }
+        pool.split(config.vocabSize(), MatVec.PANEL,
+                (from, to) -> MatVec.multiply(weights.head, c, from, to, normed, rows, logits));
+        return logits;                                                            // [B][V]
+    }
+
+    /** {@link #step}, then each row's log-softmax (rows split over the pool), in place in the returned arrays. */
+    public float[][] stepLogProbabilities(long[] tokens) {
+        float[][] rowsOut = step(tokens);
+        pool.split(rows, 1, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                logSoftmax(rowsOut[b]);
+            }
+        });
+        return rowsOut;
+    }
+
+    /** In place, like the engine's log_softmax: x − max − log Σ exp(x − max), the sum taken in double. */
+    private static void logSoftmax(float[] x) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : x) {
+            max = Math.max(max, v);
+        }
+        double total = 0;
+        for (float v : x) {
+            total += Math.exp(v - max);
+        }
+        float logTotal = (float) Math.log(total);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = x[i] - max - logTotal;
+        }
+    }
+
+    private void block(int l, HostWeights.Layer w, int slot) {
+        int c = config.hiddenSize();
+        int d = config.headDim();
+        for (int b = 0; b < rows; b++) {
+            rmsNorm(x[b], 0, c, w.attentionNorm(), 0, normed[b]);
+        }
+        linear(w.qkv(), normed, qkv);                                             // [B][(H+2KV)·D]
+        int qkHeads = config.numHeads() + config.numKvHeads();
+        long[][] positions = cache.slotPositions();
+        for (int b = 0; b < rows; b++) {
+            if (w.qkNorm() != null) {
+                for (int head = 0; head < qkHeads; head++) {
+                    rmsNorm(qkv[b], head * d, d, w.qkNorm(), head * d, qkv[b]);
+                }
+            }
+            rotate(qkv[b], qkHeads, positions[b][slot]);
+            int kOff = config.queryWidth();
+            int vOff = kOff + config.kvWidth();
+            for (int h = 0; h < config.numKvHeads(); h++) {
+                kv.store(l, b, h, slot, qkv[b], kOff + h * d, qkv[b], vOff + h * d);
+            }
+        }
+        int heads = config.numHeads();
+        pool.split(rows * heads, 1, (from, to) -> {
+            for (int u = from; u < to; u++) {
+                attend(l, u / heads, u % heads, slot);
+            }
+        });
+        linear(w.output(), attended, projected);                                  // [B][C]
+        addInto(x, projected, c);
+        for (int b = 0; b < rows; b++) {
+            rmsNorm(x[b], 0, c, w.mlpNorm(), 0, normed[b]);
+        }
+        linear(w.gateUp(), normed, gateUp);                                       // [B][2I]
+        int inter = config.intermediateSize();
+        for (int b = 0; b < rows; b++) {
+            float[] gu = gateUp[b];
+            float[] hb = hidden[b];
+            for (int i = 0; i < inter; i++) {
+                float gate = gu[i];
+                float sigmoid = (float) (1.0 / (1.0 + Math.exp(-gate)));
+                hb[i] = gate * sigmoid * gu[inter + i];                           // silu(gate)·up
+            }
+        }
+        linear(w.down(), hidden, projected);                                      // [B][C]
+        addInto(x, projected, c);
+    }
+
+    /** y = x·Wᵀ + b, then each module's low-rank delta added to its slice, as {@link Projection#apply} does. */
+    private void linear(HostWeights.Linear p, float[][] in, float[][] out) {
+        pool.split(p.out(), MatVec.PANEL, (from, to) -> MatVec.multiply(p.panels(), p.in(), from, to, in, rows, out));
+        if (p.bias() != null) {
+            for (int b = 0; b < rows; b++) {
+                for (int o = 0; o < p.out(); o++) {
+                    out[b][o] += p.bias()[o];
+                }
+            }
+        }
+        if (deltas.byModule().isEmpty()) {
+            return;
+        }
+        String[] paths = p.modulePaths();
+        for (int i = 0; i < paths.length; i++) {
+            LowRankDeltas.Pair pair = deltas.byModule().get(paths[i]);
+            if (pair != null) {
+                addLowRank(pair, in, out, p.starts()[i]);
+            }
+        }
+    }
+
+    /** out[b][start + o] += ((x·Aᵀ)·Bᵀ)[o]·scaling. */
+    private void addLowRank(LowRankDeltas.Pair pair, float[][] in, float[][] out, int start) {
+        float[][] ab = lowRankPanels.computeIfAbsent(pair, p -> new float[][]{
+                MatVec.panels(p.a(), p.rank(), p.in()), MatVec.panels(p.b(), p.out(), p.rank())});
+        MatVec.multiply(ab[0], pair.in(), 0, pair.rank(), in, rows, lowRank);     // [B][r]
+        pool.split(pair.out(), MatVec.PANEL, (from, to) ->
+                MatVec.multiply(ab[1], pair.rank(), from, to, lowRank, rows, lowRankOut)); // [B][out]
+        float scaling = pair.scaling();
+        for (int b = 0; b < rows; b++) {
+            float[] o = out[b];
+            float[] delta = lowRankOut[b];
+            for (int j = 0; j < pair.out(); j++) {
+                o[start + j] += delta[j] * scaling;
+            }
+        }
+    }
+
+    /**
+     * RoPE on the query and key heads of one row, in place, with the engine path's float32 angles; queries also take
+     * the attention scale 1/√D, as {@link Rotary#angles} folds it into their cos/sin.
+     */
+    private void rotate(float[] v, int qkHeads, long position) {
+        float[] invFreq = weights.inverseFrequencies;
+        int half = invFreq.length;
+        for (int i = 0; i < half; i++) {
+            float angle = (float) position * invFreq[i];
+            cos[i] = (float) Math.cos(angle);
+            sin[i] = (float) Math.sin(angle);
+        }
+        int d = config.headDim();
+        for (int head = 0; head < qkHeads; head++) {
+            float scale = head < config.numHeads() ? queryScale : 1f;
+            int at = head * d;
+            for (int i = 0; i < half; i++) {
+                float c = cos[i] * scale;
+                float s = sin[i] * scale;
+                float x1 = v[at + i];
+                float x2 = v[at + half + i];
+                v[at + i] = x1 * c - x2 * s;
+                v[at + half + i] = x2 * c + x1 * s;
+            }
+        }
+    }
+
+    /** One query head of one row over the cache slots it may see (real, and inside Mistral's window). */
+    private void attend(int layer, int b, int head, int slot) {
+        int d = config.headDim();
+        int kvHead = head / config.kvGroups();
+        float[] q = qkv[b];
+        float[] s = scores[b * config.numHeads() + head];
+        int n = slot + 1;
+        Arrays.fill(s, 0, n, 0f);
+        float[] keys = kv.keys(layer);
+        for (int i = 0; i < d; i++) {
+            MatVec.addScaled(s, 0, q[head * d + i], keys, kv.keyRow(b, kvHead, i), n); // [S] += q_i·kᵀ_i
+        }
+        boolean[] real = cache.realSlots()[b];
+        long[] positions = cache.slotPositions()[b];
+        long queryPosition = positions[slot];
+        int window = config.slidingWindow();
+        float max = Float.NEGATIVE_INFINITY;
+        for (int t = 0; t < n; t++) {
+            if (visible(real, positions, t, queryPosition, window)) {
+                max = Math.max(max, s[t]);
+            }
+        }
+        double total = 0;
+        for (int t = 0; t < n; t++) {
+            if (visible(real, positions, t, queryPosition, window)) {
+                float e = (float) Math.exp(s[t] - max);
+                s[t] = e;
+                total += e;
+            }
+        }
+        float[] y = attended[b];
+        int yOff = head * d;
+        Arrays.fill(y, yOff, yOff + d, 0f);
+        float[] values = kv.values(layer);
+        for (int t = 0; t < n; t++) {
+            if (visible(real, positions, t, queryPosition, window)) {
+                MatVec.addScaled(y, yOff, (float) (s[t] / total), values, kv.valueSlot(b, kvHead, t), d);
+            }
+        }
+    }
+
+    private static boolean visible(boolean[] real, long[] positions, int slot, long queryPosition, int window) {
+        return real[slot] && (window == 0 || queryPosition - positions[slot] < window);
+    }
+
+    /** out = v / sqrt(mean(v²) + eps) · w over n values, in float32 like {@link RmsNorm}. */
+    private void rmsNorm(float[] v, int off, int n, float[] w, int wOff, float[] out) {
+        float squares = 0;
+        for (int i = 0; i < n; i++) {
+            squares += v[off + i] * v[off + i];
+        }
+        float rms = (float) Math.sqrt(squares / n + eps);
+        for (int i = 0; i < n; i++) {
+            out[off + i] = v[off + i] / rms * w[wOff + i];
+        }
+    }
+
+    private void addInto(float[][] target, float[][] add, int n) {
+        for (int b = 0; b < rows; b++) {
+            for (int i = 0; i < n; i++) {
+                target[b][i] += add[b][i];
+            }
+        }
+    }
+}

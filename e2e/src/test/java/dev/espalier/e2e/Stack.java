@@ -6,7 +6,6 @@ import dev.espalier.infra.EmbeddedPostgres;
 import dev.espalier.infra.ServiceProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +29,8 @@ final class Stack implements AutoCloseable {
     final EmbeddedPostgres postgres = EmbeddedPostgres.start();
     final Path work;
     final Path model;
-    final int sessionPort = freePort();
-    final int trainerPort = freePort();
+    final int sessionPort = ServiceProcess.freePort();
+    final int trainerPort = ServiceProcess.freePort();
     final int rolloutPort;
     ServiceProcess session;
     ServiceProcess trainer;
@@ -57,7 +56,7 @@ final class Stack implements AutoCloseable {
             trainer = launch("engine-service", p);
             rollout = trainer;
         } else {
-            rolloutPort = freePort();
+            rolloutPort = ServiceProcess.freePort();
             trainer = startTrainer(Map.of());
             rollout = startRollout(Map.of());
         }
@@ -138,14 +137,6 @@ final class Stack implements AutoCloseable {
     private static Map<String, String> fastRebalance(String channel) {
         return Map.of("mp.messaging.incoming." + channel + ".session.timeout.ms", "6000",
                 "mp.messaging.incoming." + channel + ".heartbeat.interval.ms", "1000");
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override

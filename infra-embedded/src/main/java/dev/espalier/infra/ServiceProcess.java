@@ -2,6 +2,7 @@ package dev.espalier.infra;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +55,15 @@ public final class ServiceProcess implements AutoCloseable {
             return new ServiceProcess(module, process, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + module, e);
+        }
+    }
+
+    /** A port nothing listens on right now, for a service to be started on. */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port", e);
         }
     }
 

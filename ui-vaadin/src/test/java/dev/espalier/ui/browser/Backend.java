@@ -5,7 +5,6 @@ import dev.espalier.infra.EmbeddedPostgres;
 import dev.espalier.infra.ServiceProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +31,7 @@ final class Backend implements AutoCloseable {
 
     /** Starts a service on a free port; returns its base URL. */
     String start(String module, Map<String, String> extra) {
-        int port = freePort();
+        int port = ServiceProcess.freePort();
         Map<String, String> p = new HashMap<>();
         p.put("quarkus.http.port", Integer.toString(port));
         p.put("kafka.bootstrap.servers", kafka.bootstrapServers());
@@ -50,14 +49,6 @@ final class Backend implements AutoCloseable {
         }
         services.getLast().awaitStarted(START);
         return "http://127.0.0.1:" + port;
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override

@@ -46,8 +46,7 @@ class FullLoopInBrowserTest {
     URL ui;
 
     @BeforeAll
-    static void start() throws IOException {
-        Files.createDirectories(Browser.SCREENSHOTS);
+    static void start() {
         browser = new Browser();
     }
 

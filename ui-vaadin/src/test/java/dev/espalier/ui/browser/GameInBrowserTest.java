@@ -11,7 +11,6 @@ import com.microsoft.playwright.options.WaitForSelectorState;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -39,8 +38,7 @@ class GameInBrowserTest {
     URL ui;
 
     @BeforeAll
-    static void start() throws IOException {
-        Files.createDirectories(Browser.SCREENSHOTS);
+    static void start() {
         browser = new Browser();
     }
 

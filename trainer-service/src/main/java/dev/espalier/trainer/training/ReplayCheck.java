@@ -42,11 +42,14 @@ public final class ReplayCheck {
         return new ReplayCheck(tolerance);
     }
 
-    /** @throws IllegalStateException naming the version and both sha256 when the replay is not close enough */
-    void verify(String what, LoraAdapter replayed, StoredAdapter stored, Path modelDir, Path workDir) {
+    /**
+     * @return the replayed adapter's sha256
+     * @throws IllegalStateException naming the version and both sha256 when the replay is not close enough
+     */
+    String verify(String what, LoraAdapter replayed, StoredAdapter stored, Path modelDir, Path workDir) {
         String sha = replayed.sha256();
         if (sha.equals(stored.sha256())) {
-            return;
+            return sha;
         }
         if (tolerance == 0) {
             throw new IllegalStateException("replaying " + what + " gave adapter " + sha
@@ -60,6 +63,7 @@ public final class ReplayCheck {
         }
         LOG.infof("replaying %s gave other bits than the live step, %.2e (relative) apart: within %.0e", what,
                 difference, tolerance);
+        return sha;
     }
 
     private static double difference(LoraAdapter replayed, StoredAdapter stored, Path modelDir, Path workDir) {

@@ -214,11 +214,9 @@ public final class SessionTrainer implements AutoCloseable {
             for (JournaledStep s : replay) {
                 step.apply(state, s.stepCase(), s.settings());
             }
-            if (version != 0) {
-                replayCheck.verify("version " + version + " of session " + sessionId, state.adapter(),
-                        store.adapter(sessionId, version).orElseThrow(), modelDir(session), workDir);
-            }
-            String sha = state.adapter().sha256();
+            String sha = version == 0 ? state.adapter().sha256()
+                    : replayCheck.verify("version " + version + " of session " + sessionId, state.adapter(),
+                            store.adapter(sessionId, version).orElseThrow(), modelDir(session), workDir);
             return new Rebuild(state, new Rebuilt(version, sha, replay.size(), from));
         } catch (RuntimeException e) {
             state.close();

@@ -9,7 +9,6 @@ import dev.espalier.policy.generate.TokenListener;
 import dev.espalier.policy.model.CausalLm;
 import dev.espalier.policy.model.ProjectionDelta;
 import dev.espalier.policy.model.SharedModels;
-import dev.espalier.policy.sampling.SamplingParams;
 import dev.espalier.policy.text.StreamingDecoder;
 import dev.espalier.policy.text.TextTokenizer;
 import dev.espalier.rollout.generation.ModelTurns;
@@ -39,10 +38,8 @@ public final class CurrentModel {
 
     public Answer ask(UUID sessionId, SessionConfig config, long policyVersion, String question, int maxNewTokens) {
         int[] promptIds = SessionPrompting.format(config.format()).encode(tokenizer, question);
-        SessionConfig.Sampling s = config.sampling();
-        GenerationSettings settings = new GenerationSettings(
-                new SamplingParams(s.temperature(), 0, s.topP(), s.minP()), maxNewTokens);
-        long seed = SessionPrompting.fixedSeed(s.seed(), question);
+        GenerationSettings settings = SessionPrompting.settings(config.sampling(), maxNewTokens);
+        long seed = SessionPrompting.fixedSeed(config.sampling().seed(), question);
         // On the process's model thread, like rollouts (SharedModels#run), in its turn.
         Completion c = turns.take(() -> SharedModels.run(() -> {
             ProjectionDelta policy = policies.policy(sessionId, policyVersion);

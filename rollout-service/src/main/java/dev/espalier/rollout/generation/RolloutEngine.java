@@ -1,6 +1,5 @@
 package dev.espalier.rollout.generation;
 
-import dev.espalier.events.SessionConfig;
 import dev.espalier.events.SessionEvent.PromptIssued;
 import dev.espalier.events.SessionEvent.RolloutsReady;
 import dev.espalier.events.TokenDelta;
@@ -13,7 +12,6 @@ import dev.espalier.policy.generate.TokenListener;
 import dev.espalier.policy.model.CausalLm;
 import dev.espalier.policy.model.ProjectionDelta;
 import dev.espalier.policy.model.SharedModels;
-import dev.espalier.policy.sampling.SamplingParams;
 import dev.espalier.policy.text.PromptFormat;
 import dev.espalier.policy.text.StreamingDecoder;
 import dev.espalier.policy.text.TextTokenizer;
@@ -76,9 +74,7 @@ public final class RolloutEngine implements RolloutGenerator {
             rows.add(new Prompt(format.encode(tokenizer, p.controlPrompt()),
                     SessionPrompting.fixedSeed(p.sampling().seed(), p.controlPrompt())));
         }
-        SessionConfig.Sampling s = p.sampling();
-        GenerationSettings settings = new GenerationSettings(
-                new SamplingParams(s.temperature(), 0, s.topP(), s.minP()), s.maxNewTokens());
+        GenerationSettings settings = SessionPrompting.settings(p.sampling(), p.sampling().maxNewTokens());
         List<StreamedDecoder> decoders = rows.stream().map(r -> new StreamedDecoder(tokenizer.streamingDecoder()))
                 .toList();
         DeltaStreamer.Stream stream = streamer.open(decoders, (row, seq, text, done) -> deltas.accept(

@@ -1,6 +1,8 @@
 package dev.espalier.rollout.generation;
 
 import dev.espalier.events.SessionConfig;
+import dev.espalier.policy.generate.GenerationSettings;
+import dev.espalier.policy.sampling.SamplingParams;
 import dev.espalier.policy.text.PromptFormat;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -16,6 +18,11 @@ public final class SessionPrompting {
             case CHAT -> new PromptFormat(PromptFormat.Mode.CHAT, f.systemPrompt(), f.prefix(), f.suffix());
             case RAW -> new PromptFormat(PromptFormat.Mode.RAW, null, f.prefix(), f.suffix());
         };
+    }
+
+    /** A session's sampling as the generator takes it (the session has no top-k). */
+    public static GenerationSettings settings(SessionConfig.Sampling s, int maxNewTokens) {
+        return new GenerationSettings(new SamplingParams(s.temperature(), 0, s.topP(), s.minP()), maxNewTokens);
     }
 
     /**

@@ -91,6 +91,32 @@ class SamplerTest {
     }
 
     @Test
+    void temperatureAndMinP_drawTheSameTokensAsTheFilterChain() {
+        // top-k = vocabulary size keeps every token but sends the draw through the filters on a copy of the row
+        SplittableRandom rows = new SplittableRandom(5);
+        int vocab = 2000;
+        for (double[] tm : new double[][]{{1.2, 0.1}, {1.0, 0}, {0.7, 0.05}, {2.0, 0.3}, {0.3, 1.0}}) {
+            Sampler scaled = new Sampler(new SamplingParams(tm[0], 0, 1, tm[1]));
+            Sampler chain = new Sampler(new SamplingParams(tm[0], vocab, 1, tm[1]));
+            for (int row = 0; row < 20; row++) {
+                float[] logits = new float[vocab];
+                for (int i = 0; i < vocab; i++) {
+                    logits[i] = (float) (rows.nextGaussian() * 3);
+                }
+                logits[rows.nextInt(vocab)] = NEG_INF;
+                float[] before = logits.clone();
+                SplittableRandom r1 = new SplittableRandom(row);
+                SplittableRandom r2 = new SplittableRandom(row);
+                for (int draw = 0; draw < 10; draw++) {
+                    assertEquals(chain.sample(logits, r2), scaled.sample(logits, r1),
+                            "T " + tm[0] + ", min-p " + tm[1] + ", row " + row + ", draw " + draw);
+                }
+                assertArrayEquals(before, logits);
+            }
+        }
+    }
+
+    @Test
     void params_areRejected_outsideTheirRanges_namingTheArgument() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new SamplingParams(-0.1, 0, 1, 0))
                 .getMessage().contains("--temperature"));

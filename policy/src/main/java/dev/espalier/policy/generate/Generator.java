@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.ObjIntConsumer;
 
 /**
  * Samples completions for a batch of prompts of different lengths in one pass: the prompts are left-padded into
@@ -84,6 +85,12 @@ public final class Generator {
         LowRankDeltas hostDeltas = HostDecoder.supports(model, batch) ? HostDeltas.of(delta) : null;
         HostDecoder host = null;
         long[] hostTokens = new long[batch];
+        int[] drawn = new int[batch];
+        ObjIntConsumer<float[]> draw = (rowLogprobs, b) -> {                    // one row's state only
+            if (out[b].finish == null) {
+                drawn[b] = sampler.sample(rowLogprobs, random[b]);
+            }
+        };
         int unfinished = batch;
         while (unfinished > 0) {
             if (host == null && hostDeltas != null && cache.length() > 0) {
@@ -91,9 +98,12 @@ public final class Generator {
             }
             float[][] logprobs;                                                    // [B][V]
             if (host != null) {
-                logprobs = host.stepLogProbabilities(hostTokens);
+                logprobs = host.stepLogProbabilities(hostTokens, draw);           // rows drawn on its threads
             } else {
                 logprobs = engineStep(cache, tokens, real, delta);
+                for (int b = 0; b < batch; b++) {
+                    draw.accept(logprobs[b], b);
+                }
             }
             long[][] next = new long[batch][1];
             for (int b = 0; b < batch; b++) {
@@ -104,7 +114,7 @@ public final class Generator {
                     continue;
                 }
                 float[] rowLogprobs = logprobs[b];
-                int token = sampler.sample(rowLogprobs, random[b]);
+                int token = drawn[b];
                 row.add(token, rowLogprobs[token]);
                 listener.onToken(b, token, rowLogprobs[token]);
                 if (settings.stopAtEos() && special.isEos(token)) {

@@ -1,8 +1,8 @@
 package dev.espalier.policy.model;
 
-import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.function.ObjIntConsumer;
 
 /**
  * Decode steps of a small batch run in plain Java on the CPU, after the engine's prefill: the same blocks as
@@ -45,9 +45,11 @@ public final class HostDecoder {
     private final float[][] lowRank;  // [B][r]
     private final float[][] lowRankOut; // [B][widest module]
     private final float[][] scores;   // [B·H][S]
-    private final float[] cos;        // [D/2]
+    private final float[][] cos;      // [B][D/2] this step's rotation of each row: the same in every layer
+    private final float[][] sin;      // [B][D/2]
+    private final int[][] visible;    // [B][S] this step's slots each row attends to, ascending
+    private final int[] visibleCount; // [B]
     private final Map<LowRankDeltas.Pair, float[][]> lowRankPanels = new IdentityHashMap<>(); // A and B as panels
-    private final float[] sin;        // [D/2]
 
     private HostDecoder(CausalLm model, KvCache prefilled, LowRankDeltas deltas) {
         this.config = model.config();
@@ -82,8 +84,10 @@ public final class HostDecoder {
         lowRank = new float[rows][rank];
         lowRankOut = new float[rows][widest];
         scores = new float[rows * config.numHeads()][kv.capacity()];
-        cos = new float[config.headDim() / 2];
-        sin = new float[config.headDim() / 2];
+        cos = new float[rows][config.headDim() / 2];
+        sin = new float[rows][config.headDim() / 2];
+        visible = new int[rows][kv.capacity()];
+        visibleCount = new int[rows];
     }
 
     /**
@@ -122,6 +126,9 @@ public final class HostDecoder {
         int slot = cache.length() - 1;
         for (int b = 0; b < rows; b++) {
             weights.embed((int) tokens[b], x[b]);                                  // [B][C]
+            long position = cache.slotPositions()[b][slot];
+            angles(position, cos[b], sin[b]);
+            visibleSlots(b, slot);
         }
         for (int l = 0; l < weights.layers.length; l++) {
             block(l, weights.layers[l], slot);
@@ -134,12 +141,18 @@ public final class HostDecoder {
         return logits;                                                            // [B][V]
     }
 
-    /** {@link #step}, then each row's log-softmax (rows split over the pool), in place in the returned arrays. */
-    public float[][] stepLogProbabilities(long[] tokens) {
+    /**
+     * {@link #step}, then each row's log-softmax, in place in the returned arrays, and {@code then} with that row's
+     * log-probabilities and index right after it. Rows are split over the decoder's threads, so {@code then} may
+     * touch only its own row's state: drawing the next token costs a few passes over the vocabulary, which one thread
+     * between steps would otherwise run for every row.
+     */
+    public float[][] stepLogProbabilities(long[] tokens, ObjIntConsumer<float[]> then) {
         float[][] rowsOut = step(tokens);
         pool.split(rows, 1, (from, to) -> {
             for (int b = from; b < to; b++) {
                 logSoftmax(rowsOut[b]);
+                then.accept(rowsOut[b], b);
             }
         });
         return rowsOut;
@@ -168,25 +181,10 @@ public final class HostDecoder {
             rmsNorm(x[b], 0, c, w.attentionNorm(), 0, normed[b]);
         }
         linear(w.qkv(), normed, qkv);                                             // [B][(H+2KV)·D]
-        int qkHeads = config.numHeads() + config.numKvHeads();
-        long[][] positions = cache.slotPositions();
-        for (int b = 0; b < rows; b++) {
-            if (w.qkNorm() != null) {
-                for (int head = 0; head < qkHeads; head++) {
-                    rmsNorm(qkv[b], head * d, d, w.qkNorm(), head * d, qkv[b]);
-                }
-            }
-            rotate(qkv[b], qkHeads, positions[b][slot]);
-            int kOff = config.queryWidth();
-            int vOff = kOff + config.kvWidth();
-            for (int h = 0; h < config.numKvHeads(); h++) {
-                kv.store(l, b, h, slot, qkv[b], kOff + h * d, qkv[b], vOff + h * d);
-            }
-        }
-        int heads = config.numHeads();
-        pool.split(rows * heads, 1, (from, to) -> {
+        int kvHeads = config.numKvHeads();
+        pool.split(rows * kvHeads, 1, (from, to) -> {
             for (int u = from; u < to; u++) {
-                attend(l, u / heads, u % heads, slot);
+                attendGroup(l, w.qkNorm(), u / kvHeads, u % kvHeads, slot);
             }
         });
         linear(w.output(), attended, projected);                                  // [B][C]
@@ -194,19 +192,51 @@ public final class HostDecoder {
         for (int b = 0; b < rows; b++) {
             rmsNorm(x[b], 0, c, w.mlpNorm(), 0, normed[b]);
         }
-        linear(w.gateUp(), normed, gateUp);                                       // [B][2I]
+        gateUpSilu(w.gateUp());                                                   // [B][I]
+        linear(w.down(), hidden, projected);                                      // [B][C]
+        addInto(x, projected, c);
+    }
+
+    /**
+     * hidden = silu(gate)·up for the fused gate/up projection. Without a delta on it and with I a whole number of
+     * panels, each thread computes the gate and up outputs of its own channel range and applies silu there, in the
+     * same task; otherwise the projection (deltas added) comes first and silu is split over the pool after it.
+     */
+    private void gateUpSilu(HostWeights.Linear p) {
+        int inter = config.intermediateSize();
+        if (p.bias() == null && inter % MatVec.PANEL == 0 && !hasDelta(p)) {
+            pool.split(inter, MatVec.PANEL, (from, to) -> {
+                MatVec.multiply(p.panels(), p.in(), from, to, normed, rows, gateUp);
+                MatVec.multiply(p.panels(), p.in(), inter + from, inter + to, normed, rows, gateUp);
+                silu(from, to);
+            });
+            return;
+        }
+        linear(p, normed, gateUp);
+        pool.split(inter, MatVec.PANEL, this::silu);
+    }
+
+    private boolean hasDelta(HostWeights.Linear p) {
+        for (String path : p.modulePaths()) {
+            if (deltas.byModule().containsKey(path)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** hidden[b][i] = silu(gate)·up for channels i in [from, to). */
+    private void silu(int from, int to) {
         int inter = config.intermediateSize();
         for (int b = 0; b < rows; b++) {
             float[] gu = gateUp[b];
             float[] hb = hidden[b];
-            for (int i = 0; i < inter; i++) {
+            for (int i = from; i < to; i++) {
                 float gate = gu[i];
                 float sigmoid = (float) (1.0 / (1.0 + Math.exp(-gate)));
-                hb[i] = gate * sigmoid * gu[inter + i];                           // silu(gate)·up
+                hb[i] = gate * sigmoid * gu[inter + i];
             }
         }
-        linear(w.down(), hidden, projected);                                      // [B][C]
-        addInto(x, projected, c);
     }
 
     /** y = x·Wᵀ + b, then each module's low-rank delta added to its slice, as {@link Projection#apply} does. */
@@ -248,76 +278,97 @@ public final class HostDecoder {
         }
     }
 
-    /**
-     * RoPE on the query and key heads of one row, in place, with the engine path's float32 angles; queries also take
-     * the attention scale 1/√D, as {@link Rotary#angles} folds it into their cos/sin.
-     */
-    private void rotate(float[] v, int qkHeads, long position) {
+    /** cos and sin of the rotary angles at {@code position}, float32 angles as the engine path computes them. */
+    private void angles(long position, float[] cos, float[] sin) {
         float[] invFreq = weights.inverseFrequencies;
-        int half = invFreq.length;
-        for (int i = 0; i < half; i++) {
+        for (int i = 0; i < invFreq.length; i++) {
             float angle = (float) position * invFreq[i];
             cos[i] = (float) Math.cos(angle);
             sin[i] = (float) Math.sin(angle);
         }
-        int d = config.headDim();
-        for (int head = 0; head < qkHeads; head++) {
-            float scale = head < config.numHeads() ? queryScale : 1f;
-            int at = head * d;
-            for (int i = 0; i < half; i++) {
-                float c = cos[i] * scale;
-                float s = sin[i] * scale;
-                float x1 = v[at + i];
-                float x2 = v[at + half + i];
-                v[at + i] = x1 * c - x2 * s;
-                v[at + half + i] = x2 * c + x1 * s;
-            }
-        }
     }
 
-    /** One query head of one row over the cache slots it may see (real, and inside Mistral's window). */
-    private void attend(int layer, int b, int head, int slot) {
-        int d = config.headDim();
-        int kvHead = head / config.kvGroups();
-        float[] q = qkv[b];
-        float[] s = scores[b * config.numHeads() + head];
-        int n = slot + 1;
-        Arrays.fill(s, 0, n, 0f);
-        float[] keys = kv.keys(layer);
-        for (int i = 0; i < d; i++) {
-            MatVec.addScaled(s, 0, q[head * d + i], keys, kv.keyRow(b, kvHead, i), n); // [S] += q_i·kᵀ_i
-        }
+    /** The slots row b attends to from {@code slot}: real, and inside Mistral's window, as AttentionContext masks. */
+    private void visibleSlots(int b, int slot) {
         boolean[] real = cache.realSlots()[b];
         long[] positions = cache.slotPositions()[b];
         long queryPosition = positions[slot];
         int window = config.slidingWindow();
-        float max = Float.NEGATIVE_INFINITY;
-        for (int t = 0; t < n; t++) {
-            if (visible(real, positions, t, queryPosition, window)) {
-                max = Math.max(max, s[t]);
+        int count = 0;
+        for (int t = 0; t <= slot; t++) {
+            if (real[t] && (window == 0 || queryPosition - positions[t] < window)) {
+                visible[b][count++] = t;
             }
         }
-        double total = 0;
-        for (int t = 0; t < n; t++) {
-            if (visible(real, positions, t, queryPosition, window)) {
-                float e = (float) Math.exp(s[t] - max);
-                s[t] = e;
-                total += e;
-            }
+        visibleCount[b] = count;
+    }
+
+    /**
+     * One KV head of row b and the query heads that share it: q/k norm and RoPE on those heads, the new key and
+     * value into the cache, then attention for each query head. The groups are disjoint, so they run in parallel.
+     */
+    private void attendGroup(int layer, float[] qkNorm, int b, int kvHead, int slot) {
+        int d = config.headDim();
+        int groups = config.kvGroups();
+        float[] row = qkv[b];
+        int keyHead = config.numHeads() + kvHead;
+        for (int head = kvHead * groups; head < (kvHead + 1) * groups; head++) {
+            prepareHead(row, head, qkNorm, queryScale, b);
         }
-        float[] y = attended[b];
-        int yOff = head * d;
-        Arrays.fill(y, yOff, yOff + d, 0f);
-        float[] values = kv.values(layer);
-        for (int t = 0; t < n; t++) {
-            if (visible(real, positions, t, queryPosition, window)) {
-                MatVec.addScaled(y, yOff, (float) (s[t] / total), values, kv.valueSlot(b, kvHead, t), d);
-            }
+        prepareHead(row, keyHead, qkNorm, 1f, b);
+        kv.store(layer, b, kvHead, slot, row, keyHead * d, row, config.queryWidth() + config.kvWidth() + kvHead * d);
+        for (int head = kvHead * groups; head < (kvHead + 1) * groups; head++) {
+            attend(layer, b, head, kvHead, slot);
         }
     }
 
-    private static boolean visible(boolean[] real, long[] positions, int slot, long queryPosition, int window) {
-        return real[slot] && (window == 0 || queryPosition - positions[slot] < window);
+    /**
+     * Qwen3's q/k norm (if any), then RoPE on one query or key head of a row, in place; queries also take the
+     * attention scale 1/√D, as {@link Rotary#angles} folds it into their cos/sin.
+     */
+    private void prepareHead(float[] v, int head, float[] qkNorm, float scale, int b) {
+        int d = config.headDim();
+        int at = head * d;
+        if (qkNorm != null) {
+            rmsNorm(v, at, d, qkNorm, at, v);
+        }
+        float[] cb = cos[b];
+        float[] sb = sin[b];
+        int half = d / 2;
+        for (int i = 0; i < half; i++) {
+            float c = cb[i] * scale;
+            float s = sb[i] * scale;
+            float x1 = v[at + i];
+            float x2 = v[at + half + i];
+            v[at + i] = x1 * c - x2 * s;
+            v[at + half + i] = x2 * c + x1 * s;
+        }
+    }
+
+    /** One query head of one row over the cache slots it may see (real, and inside Mistral's window). */
+    private void attend(int layer, int b, int head, int kvHead, int slot) {
+        int d = config.headDim();
+        float[] s = scores[b * config.numHeads() + head];
+        AttentionKernels.scores(qkv[b], head * d, kv.keys(layer), kv.keyRow(b, kvHead, 0), kv.capacity(), d, slot + 1,
+                s);                                                               // [S] = q·kᵀ
+        int[] slots = visible[b];
+        int count = visibleCount[b];
+        float max = Float.NEGATIVE_INFINITY;
+        for (int k = 0; k < count; k++) {
+            max = Math.max(max, s[slots[k]]);
+        }
+        double total = 0;
+        for (int k = 0; k < count; k++) {
+            int t = slots[k];
+            float e = (float) Math.exp(s[t] - max);
+            s[t] = e;
+            total += e;
+        }
+        for (int k = 0; k < count; k++) {
+            int t = slots[k];
+            s[t] = (float) (s[t] / total);
+        }
+        AttentionKernels.mix(s, slots, count, kv.values(layer), kv.valueSlot(b, kvHead, 0), d, attended[b], head * d);
     }
 
     /** out = v / sqrt(mean(v²) + eps) · w over n values, in float32 like {@link RmsNorm}. */

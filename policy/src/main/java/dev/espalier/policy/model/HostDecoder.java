@@ -305,21 +305,28 @@ public final class HostDecoder {
 
     /**
      * One KV head of row b and the query heads that share it: q/k norm and RoPE on those heads, the new key and
-     * value into the cache, then attention for each query head. The groups are disjoint, so they run in parallel.
+     * value into the cache, then the heads' attention over the slots the row sees (real, and inside Mistral's window).
+     * The groups are disjoint, so they run in parallel.
      */
     private void attendGroup(int layer, float[] qkNorm, int b, int kvHead, int slot) {
         int d = config.headDim();
         int groups = config.kvGroups();
+        int first = kvHead * groups;
         float[] row = qkv[b];
         int keyHead = config.numHeads() + kvHead;
-        for (int head = kvHead * groups; head < (kvHead + 1) * groups; head++) {
+        for (int head = first; head < first + groups; head++) {
             prepareHead(row, head, qkNorm, queryScale, b);
         }
         prepareHead(row, keyHead, qkNorm, 1f, b);
         kv.store(layer, b, kvHead, slot, row, keyHead * d, row, config.queryWidth() + config.kvWidth() + kvHead * d);
-        for (int head = kvHead * groups; head < (kvHead + 1) * groups; head++) {
-            attend(layer, b, head, kvHead, slot);
+        int at = b * config.numHeads() + first;
+        AttentionKernels.scores(row, first * d, groups, kv.keys(layer), kv.keyRow(b, kvHead, 0), kv.capacity(), d,
+                slot + 1, scores, at);                                            // [G][S] = q·kᵀ
+        for (int h = 0; h < groups; h++) {
+            softmax(scores[at + h], visible[b], visibleCount[b]);
         }
+        AttentionKernels.mix(scores, at, groups, visible[b], visibleCount[b], kv.values(layer),
+                kv.valueSlot(b, kvHead, 0), d, attended[b], first * d);           // [G][D]
     }
 
     /**
@@ -345,14 +352,8 @@ public final class HostDecoder {
         }
     }
 
-    /** One query head of one row over the cache slots it may see (real, and inside Mistral's window). */
-    private void attend(int layer, int b, int head, int kvHead, int slot) {
-        int d = config.headDim();
-        float[] s = scores[b * config.numHeads() + head];
-        AttentionKernels.scores(qkv[b], head * d, kv.keys(layer), kv.keyRow(b, kvHead, 0), kv.capacity(), d, slot + 1,
-                s);                                                               // [S] = q·kᵀ
-        int[] slots = visible[b];
-        int count = visibleCount[b];
+    /** Softmax over the given slots of s, in place: the exponentials in float, their total in double. */
+    private static void softmax(float[] s, int[] slots, int count) {
         float max = Float.NEGATIVE_INFINITY;
         for (int k = 0; k < count; k++) {
             max = Math.max(max, s[slots[k]]);
@@ -368,7 +369,6 @@ public final class HostDecoder {
             int t = slots[k];
             s[t] = (float) (s[t] / total);
         }
-        AttentionKernels.mix(s, slots, count, kv.values(layer), kv.valueSlot(b, kvHead, 0), d, attended[b], head * d);
     }
 
     /** out = v / sqrt(mean(v²) + eps) · w over n values, in float32 like {@link RmsNorm}. */

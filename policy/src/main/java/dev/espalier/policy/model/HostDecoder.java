@@ -83,7 +83,9 @@ public final class HostDecoder {
         logits = new float[rows][config.vocabSize()];
         lowRank = new float[rows][rank];
         lowRankOut = new float[rows][widest];
-        scores = new float[rows * config.numHeads()][kv.capacity()];
+        int paddedSlots = (kv.capacity() + AttentionKernels.SLOTS_PER_BLOCK - 1) / AttentionKernels.SLOTS_PER_BLOCK
+                * AttentionKernels.SLOTS_PER_BLOCK;
+        scores = new float[rows * config.numHeads()][paddedSlots]; // whole key blocks are scored
         cos = new float[rows][config.headDim() / 2];
         sin = new float[rows][config.headDim() / 2];
         visible = new int[rows][kv.capacity()];
@@ -320,8 +322,8 @@ public final class HostDecoder {
         prepareHead(row, keyHead, qkNorm, 1f, b);
         kv.store(layer, b, kvHead, slot, row, keyHead * d, row, config.queryWidth() + config.kvWidth() + kvHead * d);
         int at = b * config.numHeads() + first;
-        AttentionKernels.scores(row, first * d, groups, kv.keys(layer), kv.keyRow(b, kvHead, 0), kv.capacity(), d,
-                slot + 1, scores, at);                                            // [G][S] = q·kᵀ
+        AttentionKernels.scores(row, first * d, groups, kv.keys(layer), kv.keyBlocks(b, kvHead), d, slot + 1, scores,
+                at);                                                              // [G][S] = q·kᵀ
         for (int h = 0; h < groups; h++) {
             softmax(scores[at + h], visible[b], visibleCount[b]);
         }

@@ -70,6 +70,13 @@ final class Attention {
         } else {
             keysT = keysT.expandDims(2);                               // [B,KV,1,D,T]
             values = values.expandDims(2);                             // [B,KV,1,T,D]
+            if (ctx.prefix() != null && ctx.ownsPrefix()) {
+                ctx.prefix().keep(layer, keysT, values);
+            } else if (ctx.prefix() != null) {
+                NDArray[] joined = ctx.prefix().withPrefix(layer, keysT, values);
+                keysT = joined[0];                                     // [B,KV,1,D,P+T]
+                values = joined[1];                                    // [B,KV,1,P+T,D]
+            }
         }
         NDArray grouped = t == 1
                 ? q.reshape(b, kv, g, 1, d)                             // [B,KV,G,1,D], same memory order

@@ -17,8 +17,12 @@ import ai.djl.ndarray.types.Shape;
  * @param cache     the generation's cache, or null for a full-sequence pass (keys are then this pass's own)
  * @param keySlots  where this pass's keys go in the cache, ":, :, 0, :, from:to"
  * @param valueSlots where its values go, ":, :, 0, from:to"
+ * @param prefix     without a cache: the {@link SharedPrefix} this pass computes ({@code ownsPrefix}) or whose keys it
+ *                   attends to before its own; null for a plain full-sequence pass
+ * @param ownsPrefix whether this pass is the prefix pass, which keeps its keys and values in {@code prefix}
  */
-record AttentionContext(NDArray cos, NDArray sin, NDArray mask, KvCache cache, NDIndex keySlots, NDIndex valueSlots) {
+record AttentionContext(NDArray cos, NDArray sin, NDArray mask, KvCache cache, NDIndex keySlots, NDIndex valueSlots,
+                        SharedPrefix prefix, boolean ownsPrefix) {
 
     /** Blocked entries get the most negative float, as transformers does: exp underflows to exactly 0. */
     private static final float BLOCKED = -Float.MAX_VALUE;
@@ -51,6 +55,19 @@ record AttentionContext(NDArray cos, NDArray sin, NDArray mask, KvCache cache, N
         return new AttentionContext(angles.get(0), angles.get(1),
                 manager.create(mask, new Shape(batch, 1, 1, time, keys)), cache,
                 new NDIndex(":, :, 0, :, {}:{}", from, from + time),
-                new NDIndex(":, :, 0, {}:{}", from, from + time));
+                new NDIndex(":, :, 0, {}:{}", from, from + time), null, false);
+    }
+
+    /** This context for the pass over a shared prefix: every layer keeps its keys and values in {@code prefix}. */
+    AttentionContext computingPrefix(SharedPrefix prefix) {
+        return new AttentionContext(cos, sin, mask, null, keySlots, valueSlots, prefix, true);
+    }
+
+    /**
+     * This context for the pass over the rows after a shared prefix: every layer attends to the prefix's keys, then
+     * its own. Built with {@code from} = P and {@code keys} = P + T, its mask already spans both.
+     */
+    AttentionContext afterPrefix(SharedPrefix prefix) {
+        return new AttentionContext(cos, sin, mask, null, keySlots, valueSlots, prefix, false);
     }
 }

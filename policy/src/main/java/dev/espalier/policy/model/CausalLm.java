@@ -168,6 +168,11 @@ public final class CausalLm implements AutoCloseable {
      * through the layers (later positions attend to earlier ones), but the vocabulary projection, the largest matmul
      * of a small model, skips the first {@code from}. A training step scores completions only.
      *
+     * <p>When every row begins with the same real tokens (the G completions of one prompt) that shared prefix runs
+     * once, as a batch of one, and the rows' remaining positions attend to its keys and values (see
+     * {@link SharedPrefix}): the same function, with 1 instead of B passes over the prefix, in the forward and, under
+     * a GradientCollector, in the backward.
+     *
      * @return [B,T−from,V] float32 logits
      */
     public NDArray logits(NDArray tokenIds, NDArray validMask, ProjectionDelta delta, int from) {
@@ -192,22 +197,97 @@ public final class CausalLm implements AutoCloseable {
                 count += real[b][t] ? 1 : 0;
             }
         }
-        checkTokens(tokenIds.toType(DataType.INT64, false).toLongArray());
+        long[] flatIds = tokenIds.toType(DataType.INT64, false).toLongArray();
+        checkTokens(flatIds);
+        int shared = sharedPrefixLength(flatIds, real);
         NDArray logits;
         try (NDScope ignored = new NDScope()) {
-            AttentionContext ctx = AttentionContext.build(rotary, real, positions, 0, time, time,
-                    config.slidingWindow(), null, manager);
             NDArray ids = tokenIds.toType(DataType.INT64, false);
-            NDArray x = ids.getNDArrayInternal().embedding(ids, embedding, SparseFormat.DENSE).singletonOrThrow(); // [B,T,C]
-            for (Block block : blocks) {
-                x = applyScoped(block, x, ctx, delta);                             // [B,T,C]
-            }
-            logits = project(from == 0 ? x : x.get(new NDIndex(":, {}:", from)));  // [B,T-from,V]
+            NDArray scored = shared == 0
+                    ? hiddenFrom(ids, real, positions, delta, from)                  // [B,T-from,C]
+                    : hiddenFromAfterSharedPrefix(ids, real, positions, shared, delta, from);
+            logits = project(scored);                                              // [B,T-from,V]
             NDScope.unregister(logits);
         }
         logits.attach(tokenIds.getManager());
         NDScope.register(logits);
         return logits;
+    }
+
+    /**
+     * How many leading tokens are real and identical in every row, at most T − 1 (the rows' pass keeps at least one
+     * position); 0 for a single row, where there is nothing to share.
+     */
+    private static int sharedPrefixLength(long[] ids, boolean[][] real) {
+        int batch = real.length;
+        int time = real[0].length;
+        if (batch == 1) {
+            return 0;
+        }
+        int shared = 0;
+        while (shared < time - 1 && sameRealToken(ids, real, shared)) {
+            shared++;
+        }
+        return shared;
+    }
+
+    private static boolean sameRealToken(long[] ids, boolean[][] real, int t) {
+        int time = real[0].length;
+        for (int b = 0; b < real.length; b++) {
+            if (!real[b][t] || ids[b * time + t] != ids[t]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Every row through every block; the last hidden states of positions [from, T), [B,T-from,C]. */
+    private NDArray hiddenFrom(NDArray ids, boolean[][] real, long[][] positions, ProjectionDelta delta, int from) {
+        int time = real[0].length;
+        AttentionContext ctx = AttentionContext.build(rotary, real, positions, 0, time, time, config.slidingWindow(),
+                null, manager);
+        NDArray x = embed(ids);                                                 // [B,T,C]
+        for (Block block : blocks) {
+            x = applyScoped(block, x, ctx, delta);                             // [B,T,C]
+        }
+        return from == 0 ? x : x.get(new NDIndex(":, {}:", from));
+    }
+
+    /**
+     * The shared prefix [0, P) once, as a batch of one, then every row's positions [P, T) attending to the prefix's
+     * keys and values and their own; positions and the mask are those of the full sequence, so sliding windows and
+     * RoPE see the same slots as {@link #hiddenFrom}. The last hidden states of positions [from, T), [B,T-from,C]:
+     * prefix positions among them are the one computed state, broadcast to every row.
+     */
+    private NDArray hiddenFromAfterSharedPrefix(NDArray ids, boolean[][] real, long[][] positions, int shared,
+                                                ProjectionDelta delta, int from) {
+        int batch = real.length;
+        int time = real[0].length;
+        int window = config.slidingWindow();
+        try (SharedPrefix prefix = new SharedPrefix(blocks.length, batch)) {
+            AttentionContext prefixCtx = AttentionContext.build(rotary, new boolean[][]{real[0]},
+                    new long[][]{positions[0]}, 0, shared, shared, window, null, manager).computingPrefix(prefix);
+            AttentionContext rowsCtx = AttentionContext.build(rotary, real, positions, shared, time - shared, time,
+                    window, null, manager).afterPrefix(prefix);
+            NDArray p = embed(ids.get(new NDIndex("0:1, :{}", shared)));       // [1,P,C]
+            for (Block block : blocks) {
+                p = applyScoped(block, p, prefixCtx, delta);                   // [1,P,C]
+            }
+            NDArray x = embed(ids.get(new NDIndex(":, {}:", shared)));         // [B,T-P,C]
+            for (Block block : blocks) {
+                x = applyScoped(block, x, rowsCtx, delta);                     // [B,T-P,C]
+            }
+            if (from >= shared) {
+                return from == shared ? x : x.get(new NDIndex(":, {}:", from - shared));
+            }
+            NDArray fromPrefix = p.get(new NDIndex(":, {}:", from));           // [1,P-from,C]
+            fromPrefix = fromPrefix.broadcast(batch, shared - from, config.hiddenSize()); // [B,P-from,C]
+            return NDArrays.concat(new NDList(fromPrefix, x), 1);              // [B,T-from,C]
+        }
+    }
+
+    private NDArray embed(NDArray ids) { // [B,T] → [B,T,C]
+        return ids.getNDArrayInternal().embedding(ids, embedding, SparseFormat.DENSE).singletonOrThrow();
     }
 
     /**

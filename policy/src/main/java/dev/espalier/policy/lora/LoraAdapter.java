@@ -128,13 +128,25 @@ public final class LoraAdapter implements ProjectionDelta, AutoCloseable {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot create " + dir + ": " + e.getMessage(), e);
         }
+        weights().write(dir.resolve(PeftFormat.WEIGHTS_FILE));
+        PeftFormat.writeConfig(config, dir);
+    }
+
+    /** The files {@link #save} writes, by name, in memory: the same bytes. */
+    public Map<String, byte[]> files() {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(PeftFormat.WEIGHTS_FILE, weights().toBytes());
+        files.put(PeftFormat.CONFIG_FILE, PeftFormat.configBytes(config));
+        return files;
+    }
+
+    private SafetensorsWriter weights() {
         SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt");
         for (int i = 0; i < targets.size(); i++) {
             writer.add(PeftFormat.keyA(targets.get(i).modulePath()), parameters.get(2 * i));
             writer.add(PeftFormat.keyB(targets.get(i).modulePath()), parameters.get(2 * i + 1));
         }
-        writer.write(dir.resolve(PeftFormat.WEIGHTS_FILE));
-        PeftFormat.writeConfig(config, dir);
+        return writer;
     }
 
     @Override

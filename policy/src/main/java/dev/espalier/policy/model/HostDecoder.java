@@ -87,12 +87,12 @@ public final class HostDecoder {
     }
 
     /**
-     * Whether decode steps of {@code rows} rows can run here: the model is on the CPU, the JVM has the Vector API,
-     * the batch is small and the heap can hold a copy of the weights. Says why not in the log, once.
+     * Whether decode steps of {@code rows} rows can run here: the model is float32 on the CPU, the JVM has the
+     * Vector API, the batch is small and the heap can hold a copy of the weights. Says why not in the log, once.
      */
     public static boolean supports(CausalLm model, int rows) {
-        return rows <= MAX_ROWS && !model.manager().getDevice().isGpu() && VectorModule.present()
-                && model.hostWeightsFit();
+        return rows <= MAX_ROWS && !model.manager().getDevice().isGpu() && model.precision() == Precision.FLOAT32
+                && VectorModule.present() && model.hostWeightsFit();
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.espalier.policy.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 
 /**
  * Causal grouped-query self-attention with RoPE (and Qwen3's per-head q/k RMSNorm).
@@ -81,11 +82,20 @@ final class Attention {
         NDArray grouped = t == 1
                 ? q.reshape(b, kv, g, 1, d)                             // [B,KV,G,1,D], same memory order
                 : q.reshape(b, t, kv, g, d).transpose(0, 2, 3, 1, 4);   // [B,KV,G,T,D]
-        NDArray weights = grouped.matMul(keysT).add(ctx.mask()).softmax(-1); // [B,KV,G,T,S]
+        NDArray weights = softmax(grouped.matMul(keysT), ctx.mask());  // [B,KV,G,T,S]
         NDArray y = weights.matMul(values);                            // [B,KV,G,T,D]
         y = t == 1
                 ? y.reshape(b, 1, (long) config.queryWidth())           // [B,1,H·D]
                 : y.transpose(0, 3, 1, 2, 4).reshape(b, t, (long) config.queryWidth()); // [B,T,H·D]
         return output.apply(y, delta);                                 // [B,T,C]
+    }
+
+    /** Masked softmax over the key slots, in float32 (as transformers does for float16 models), in the scores' type. */
+    private static NDArray softmax(NDArray scores, NDArray mask) {
+        DataType type = scores.getDataType();
+        if (type == DataType.FLOAT32) {
+            return scores.add(mask).softmax(-1);
+        }
+        return Cast.to(Cast.to(scores, DataType.FLOAT32).add(mask).softmax(-1), type);
     }
 }

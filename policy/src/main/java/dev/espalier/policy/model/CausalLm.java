@@ -15,7 +15,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * A decoder-only transformer (Llama, Mistral, Qwen2, Qwen3) with immutable float32 weights: token embedding,
+ * A decoder-only transformer (Llama, Mistral, Qwen2, Qwen3) with immutable weights (float32, or float16 on a GPU:
+ * {@link Precision}): token embedding,
  * {@link Block}s, final RMSNorm, output head. Two entry points: {@link #logits} scores whole sequences (training,
  * the score command), {@link #forward} appends tokens to a {@link KvCache} and returns the next-token logits
  * (generation). Both run the same blocks.
@@ -25,6 +26,7 @@ import java.util.Map;
 public final class CausalLm implements AutoCloseable {
 
     private final ModelConfig config;
+    private final Precision precision;
     private final GenerationConfig generationConfig;
     private final NDManager manager;
     private final NDArray embedding; // [V,C]
@@ -37,18 +39,20 @@ public final class CausalLm implements AutoCloseable {
     private WorkerPool hostPool;
     private boolean toldHeapTooSmall;
 
-    private CausalLm(ModelConfig config, GenerationConfig generationConfig, Map<String, NDArray> w, NDManager manager) {
+    private CausalLm(ModelConfig config, Precision precision, GenerationConfig generationConfig,
+                     Map<String, NDArray> w, NDManager manager) {
         this.config = config;
+        this.precision = precision;
         this.generationConfig = generationConfig;
         this.manager = manager;
-        this.rotary = new Rotary(config, manager);
+        this.rotary = new Rotary(config, manager, precision.dataType());
         this.embedding = w.get("model.embed_tokens.weight");
         this.head = config.tieWordEmbeddings() ? embedding : w.get("lm_head.weight");
         this.finalNorm = new RmsNorm(w.get("model.norm.weight"), config.rmsNormEps());
         this.blocks = new Block[config.numLayers()];
         long bytes = 0;
         for (NDArray a : w.values()) {
-            bytes += a.size() * Float.BYTES;
+            bytes += a.size() * precision.dataType().getNumOfBytes();
         }
         this.weightBytes = bytes;
         for (int l = 0; l < blocks.length; l++) {
@@ -102,13 +106,21 @@ public final class CausalLm implements AutoCloseable {
     }
 
     /**
+     * {@link #load(Path, NDManager, Precision)} in the configured precision ({@link Precision#configured}: float32 on
+     * the CPU, float16 on a GPU unless $ESPALIER_DTYPE says otherwise).
+     */
+    public static CausalLm load(Path modelDir, NDManager manager) {
+        return load(modelDir, manager, Precision.configured(manager.getDevice()));
+    }
+
+    /**
      * Loads a Hugging Face model directory: config.json, generation_config.json (optional), model.safetensors or
-     * sharded safetensors with model.safetensors.index.json. Weights become float32 arrays of a sub-manager of
-     * {@code manager} (memory-mapped where the file is float32 and the device is the CPU).
+     * sharded safetensors with model.safetensors.index.json. Weights become arrays of {@code precision} of a
+     * sub-manager of {@code manager} (float32 ones memory-mapped where the file is float32 and the device is the CPU).
      *
      * @throws ModelFormatException naming the file (and tensor) when the directory is not a usable model
      */
-    public static CausalLm load(Path modelDir, NDManager manager) {
+    public static CausalLm load(Path modelDir, NDManager manager, Precision precision) {
         Path configJson = modelDir.resolve("config.json");
         if (!Files.isRegularFile(configJson)) {
             throw new ModelFormatException(modelDir, Files.isDirectory(modelDir)
@@ -118,7 +130,8 @@ public final class CausalLm implements AutoCloseable {
         GenerationConfig generation = GenerationConfig.read(modelDir.resolve("generation_config.json"), configJson);
         NDManager weights = manager.newSubManager();
         try {
-            CausalLm model = new CausalLm(config, generation, CheckpointReader.read(modelDir, config, weights), weights);
+            CausalLm model = new CausalLm(config, precision, generation,
+                    CheckpointReader.read(modelDir, config, weights, precision.dataType()), weights);
             // The fused q/k/v and gate/up copies replaced their mapped pieces, but a mapping is only released when a
             // GC collects its buffer, which a nearly idle Java heap may not do for hours: until then the pages the
             // copy read stay resident (~270 MiB for SmolLM2-135M, measured as RssFile). One collection now frees them.
@@ -134,11 +147,15 @@ public final class CausalLm implements AutoCloseable {
         return config;
     }
 
+    public Precision precision() {
+        return precision;
+    }
+
     public GenerationConfig generationConfig() {
         return generationConfig;
     }
 
-    /** Bytes of all weight tensors as loaded (float32); the tied head is counted once. */
+    /** Bytes of all weight tensors as loaded; the tied head is counted once. */
     public long weightBytes() {
         return weightBytes;
     }
@@ -307,7 +324,7 @@ public final class CausalLm implements AutoCloseable {
 
     /** A cache for {@code batch} rows of up to {@code capacity} tokens each (prompt padding included). */
     public KvCache newCache(int batch, int capacity) {
-        return new KvCache(config, manager, batch, capacity);
+        return new KvCache(config, manager, batch, capacity, precision.dataType());
     }
 
     /**
@@ -344,9 +361,10 @@ public final class CausalLm implements AutoCloseable {
         return x;
     }
 
-    private NDArray project(NDArray x) { // [B,T,C] → [B,T,V]
+    private NDArray project(NDArray x) { // [B,T,C] → [B,T,V], float32 whatever the weights' type
         NDArray normed = finalNorm.apply(x);
-        return normed.getNDArrayInternal().linear(normed, head, null).singletonOrThrow();
+        NDArray logits = normed.getNDArrayInternal().linear(normed, head, null).singletonOrThrow();
+        return Cast.to(logits, DataType.FLOAT32);
     }
 
     /** The weights as Java arrays for {@link HostDecoder}, copied on first use. */

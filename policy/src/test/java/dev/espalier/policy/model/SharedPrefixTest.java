@@ -18,8 +18,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -96,7 +98,7 @@ class SharedPrefixTest {
                 for (int r = 0; r < COMPLETIONS.length; r++) {
                     int[][] row = {COMPLETIONS[r]};
                     int own = PROMPT.length + row[0].length - from;
-                    float[] rowWeights = java.util.Arrays.copyOf(w[r], own * vocab);
+                    float[] rowWeights = Arrays.copyOf(w[r], own * vocab);
                     NDArray logits = model.logits(ids(manager, row), valid(manager, row), adapter, from);
                     NDArray loss = logits.mul(manager.create(rowWeights, new Shape(1, own, vocab))).sum();
                     total = total == null ? loss : total.add(loss);
@@ -137,7 +139,7 @@ class SharedPrefixTest {
     }
 
     /** Gradients of every adapter parameter of the loss, as Java arrays; the adapter is left without gradients. */
-    private static List<float[]> gradients(LoraAdapter adapter, java.util.function.Supplier<NDArray> loss) {
+    private static List<float[]> gradients(LoraAdapter adapter, Supplier<NDArray> loss) {
         List<NDArray> params = adapter.parameters();
         params.forEach(p -> p.setRequiresGradient(true));
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
@@ -174,7 +176,7 @@ class SharedPrefixTest {
     private static NDArray ids(NDManager manager, int[][] completions) {
         int time = time(completions);
         long[] ids = new long[completions.length * time];
-        java.util.Arrays.fill(ids, 7);
+        Arrays.fill(ids, 7);
         for (int r = 0; r < completions.length; r++) {
             for (int t = 0; t < PROMPT.length; t++) {
                 ids[r * time + t] = PROMPT[t];

@@ -186,9 +186,9 @@ public final class CausalLm implements AutoCloseable {
      * of a small model, skips the first {@code from}. A training step scores completions only.
      *
      * <p>When every row begins with the same real tokens (the G completions of one prompt) that shared prefix runs
-     * once, as a batch of one, and the rows' remaining positions attend to its keys and values (see
-     * {@link SharedPrefix}): the same function, with 1 instead of B passes over the prefix, in the forward and, under
-     * a GradientCollector, in the backward.
+     * once: the prefix and the rows' remaining positions are packed into one row, and the rows attend to the prefix's
+     * keys and values (see {@link SharedPrefix}): the same function, with 1 instead of B passes over the prefix, in the
+     * forward and, under a GradientCollector, in the backward.
      *
      * @return [B,T−from,V] float32 logits
      */
@@ -222,7 +222,7 @@ public final class CausalLm implements AutoCloseable {
             NDArray ids = tokenIds.toType(DataType.INT64, false);
             NDArray scored = shared == 0
                     ? hiddenFrom(ids, real, positions, delta, from)                  // [B,T-from,C]
-                    : hiddenFromAfterSharedPrefix(ids, real, positions, shared, delta, from);
+                    : hiddenFromAfterSharedPrefix(flatIds, real, positions, shared, delta, from);
             logits = project(scored);                                              // [B,T-from,V]
             NDScope.unregister(logits);
         }
@@ -271,36 +271,34 @@ public final class CausalLm implements AutoCloseable {
     }
 
     /**
-     * The shared prefix [0, P) once, as a batch of one, then every row's positions [P, T) attending to the prefix's
-     * keys and values and their own; positions and the mask are those of the full sequence, so sliding windows and
-     * RoPE see the same slots as {@link #hiddenFrom}. The last hidden states of positions [from, T), [B,T-from,C]:
+     * The shared prefix [0, P) once, then every row's positions [P, T), packed into one row of P + B·(T − P) tokens
+     * (see {@link AttentionContext#packed}): positions and masks are those of the full sequence, so sliding windows and
+     * RoPE see the same slots as {@link #hiddenFrom}. The last hidden states of positions [from, T), [B,T-from,C];
      * prefix positions among them are the one computed state, broadcast to every row.
      */
-    private NDArray hiddenFromAfterSharedPrefix(NDArray ids, boolean[][] real, long[][] positions, int shared,
+    private NDArray hiddenFromAfterSharedPrefix(long[] ids, boolean[][] real, long[][] positions, int shared,
                                                 ProjectionDelta delta, int from) {
         int batch = real.length;
         int time = real[0].length;
-        int window = config.slidingWindow();
-        try (SharedPrefix prefix = new SharedPrefix(blocks.length, batch)) {
-            AttentionContext prefixCtx = AttentionContext.build(rotary, new boolean[][]{real[0]},
-                    new long[][]{positions[0]}, 0, shared, shared, window, null, manager).computingPrefix(prefix);
-            AttentionContext rowsCtx = AttentionContext.build(rotary, real, positions, shared, time - shared, time,
-                    window, null, manager).afterPrefix(prefix);
-            NDArray p = embed(ids.get(new NDIndex("0:1, :{}", shared)));       // [1,P,C]
-            for (Block block : blocks) {
-                p = applyScoped(block, p, prefixCtx, delta);                   // [1,P,C]
-            }
-            NDArray x = embed(ids.get(new NDIndex(":, {}:", shared)));         // [B,T-P,C]
-            for (Block block : blocks) {
-                x = applyScoped(block, x, rowsCtx, delta);                     // [B,T-P,C]
-            }
-            if (from >= shared) {
-                return from == shared ? x : x.get(new NDIndex(":, {}:", from - shared));
-            }
-            NDArray fromPrefix = p.get(new NDIndex(":, {}:", from));           // [1,P-from,C]
-            fromPrefix = fromPrefix.broadcast(batch, shared - from, config.hiddenSize()); // [B,P-from,C]
-            return NDArrays.concat(new NDList(fromPrefix, x), 1);              // [B,T-from,C]
+        int own = time - shared;
+        long[] packed = new long[shared + batch * own];
+        System.arraycopy(ids, 0, packed, 0, shared);
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(ids, b * time + shared, packed, shared + b * own, own);
         }
+        AttentionContext ctx = AttentionContext.packed(rotary, real, positions, shared, config.slidingWindow(),
+                manager);
+        NDArray x = embed(manager.create(packed, new Shape(1, packed.length)));       // [1,N,C]
+        for (Block block : blocks) {
+            x = applyScoped(block, x, ctx, delta);                                    // [1,N,C]
+        }
+        NDArray rows = ctx.prefix().rowsPart(x);                                      // [B,T-P,C]
+        if (from >= shared) {
+            return from == shared ? rows : rows.get(new NDIndex(":, {}:", from - shared));
+        }
+        NDArray fromPrefix = x.get(new NDIndex(":, {}:{}", from, shared));            // [1,P-from,C]
+        fromPrefix = fromPrefix.broadcast(batch, shared - from, config.hiddenSize()); // [B,P-from,C]
+        return NDArrays.concat(new NDList(fromPrefix, rows), 1);                     // [B,T-from,C]
     }
 
     private NDArray embed(NDArray ids) { // [B,T] → [B,T,C]

@@ -1,63 +1,35 @@
 package dev.espalier.policy.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.index.NDIndex;
 
 /**
- * The keys and values of a prefix that every row of a batch begins with (a group of completions of one prompt), so
- * that a full-sequence pass computes the prefix once, as a batch of one, instead of once per row. The prefix pass
- * {@link #keep}s each layer's keys and values; the rows' pass then attends to them, broadcast to every row, followed
- * by its own ({@link #withPrefix}). Unlike the {@link KvCache} nothing is written in place, so autograd follows it:
- * under a GradientCollector the gradient reaching the prefix's keys and values is the sum over all rows.
+ * The layout of a full-sequence pass whose B rows begin with the same P tokens (a group of completions of one
+ * prompt): the prefix once, then each row's own T tokens, packed into one row of N = P + B·T tokens (see
+ * {@link AttentionContext#packed}). Every position-wise part of a block (norms, projections, LoRA, MLP) runs on the
+ * packed row as on any sequence, with the prefix's tokens once instead of B times; attention unpacks it: the prefix
+ * attends to itself, and every row to the prefix's keys and values, the same for every row, followed by its own.
+ * Nothing is written in place, so autograd follows it: under a GradientCollector the gradient reaching the prefix's
+ * keys and values is the sum over its own queries and all the rows'.
  *
- * <p>Legend: B rows, P prefix tokens, T the rows' own tokens, KV key/value heads, D head dim.
+ * <p>Legend: B rows, P prefix tokens, T a row's own tokens, N = P + B·T.
+ *
+ * @param prefixMask [1,1,1,P,P] the prefix's causal mask (and window)
+ * @param rowsMask   [B,1,1,T,P+T] each row's mask over the prefix's slots and then its own, as in the full sequence
  */
-final class SharedPrefix implements AutoCloseable {
+record SharedPrefix(int prefixLength, int rows, int ownLength, NDArray prefixMask, NDArray rowsMask) {
 
-    private final int rows;
-    private final NDArray[] keys;   // per layer [1,KV,1,D,P]
-    private final NDArray[] values; // per layer [1,KV,1,P,D]
-
-    SharedPrefix(int layers, int rows) {
-        this.rows = rows;
-        this.keys = new NDArray[layers];
-        this.values = new NDArray[layers];
+    /** The prefix's tokens of a packed array: [1,N,...] → [1,P,...] (a view). */
+    NDArray prefixPart(NDArray packed) {
+        return packed.get(new NDIndex(":, :{}", prefixLength));
     }
 
-    /**
-     * Holds a layer's prefix keys [1,KV,1,D,P] and values [1,KV,1,P,D] beyond the scope of the block that computed
-     * them, until {@link #close}.
-     */
-    void keep(int layer, NDArray keysT, NDArray v) {
-        NDScope.unregister(keysT, v);
-        keys[layer] = keysT;
-        values[layer] = v;
-    }
-
-    /**
-     * The keys and values the rows attend to: the prefix's, the same for every row, then the rows' own, in slot order
-     * [0, P+T) — the order the attention mask of a full-sequence pass uses. keysT [B,KV,1,D,T], v [B,KV,1,T,D] →
-     * [B,KV,1,D,P+T] and [B,KV,1,P+T,D].
-     */
-    NDArray[] withPrefix(int layer, NDArray keysT, NDArray v) {
-        Shape k = keys[layer].getShape();
-        Shape s = values[layer].getShape();
-        NDArray prefixKeys = keys[layer].broadcast(rows, k.get(1), k.get(2), k.get(3), k.get(4));
-        NDArray prefixValues = values[layer].broadcast(rows, s.get(1), s.get(2), s.get(3), s.get(4));
-        return new NDArray[]{NDArrays.concat(new NDList(prefixKeys, keysT), 4),
-                NDArrays.concat(new NDList(prefixValues, v), 3)};
-    }
-
-    @Override
-    public void close() {
-        for (int l = 0; l < keys.length; l++) {
-            if (keys[l] != null) {
-                keys[l].close();
-                values[l].close();
-            }
-        }
+    /** The rows' own tokens of a packed array, one row each: [1,N,...] → [B,T,...]. */
+    NDArray rowsPart(NDArray packed) {
+        NDArray tail = packed.get(new NDIndex(":, {}:", prefixLength));
+        long[] shape = tail.getShape().getShape();
+        shape[0] = rows;
+        shape[1] = ownLength;
+        return tail.reshape(shape);
     }
 }

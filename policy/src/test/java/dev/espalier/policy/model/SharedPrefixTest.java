@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Rows that begin with the same tokens (a prompt and its completions) run that prefix once, as a batch of one (see
- * {@link SharedPrefix}): their logits and, under a GradientCollector, the adapter gradients must be those of each row
+ * Rows that begin with the same tokens (a prompt and its completions) run that prefix once, packed with the rows'
+ * own tokens into one row (see {@link SharedPrefix}): their logits and, under a GradientCollector, the adapter gradients must be those of each row
  * scored alone (a single row shares nothing, so it takes the plain full-sequence path, which TransformersParityTest
  * holds to transformers). Every architecture option of the engine path, on TransformersParityTest's models: GQA,
  * llama3 RoPE scaling, Mistral's sliding window (8 tokens, crossed at the prefix/row boundary here), Qwen2's biases,

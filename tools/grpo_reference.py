@@ -9,6 +9,7 @@ Writes into OUT (a test-resources folder):
   start/                 a PEFT adapter written by peft's save_pretrained (B made non-zero so A gets gradients)
   cases.json             the step cases (prompt_ids, completions, choice)
   <run>/after1, after3   adapter_model.safetensors after one and three steps, per run (objective + aggregation)
+  <run>/moments1, moments3  AdamW's exp_avg / exp_avg_sq after one and three steps (keys as optimizer.safetensors)
   <run>/metrics.json     loss, policy term, KL term, grad norm (pre-clip) of each step
   logits.json            logits of `start` on a probe sequence (PEFT-forward golden)
 
@@ -178,6 +179,17 @@ def lora_state(peft_model):
             for k, v in peft_model.state_dict().items() if "lora_" in k}
 
 
+def moments(peft_model, opt):
+    """AdamW's first and second moments under the keys of Espalier's optimizer.safetensors (<PEFT key>.exp_avg)."""
+    out = {}
+    for n, p in peft_model.named_parameters():
+        if "lora_" in n:
+            key = n.replace(".default", "")
+            out[key + ".exp_avg"] = opt.state[p]["exp_avg"].clone().contiguous()
+            out[key + ".exp_avg_sq"] = opt.state[p]["exp_avg_sq"].clone().contiguous()
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--arch", choices=["toy", "llama"], default="toy")
@@ -233,6 +245,8 @@ def main():
             metrics.append({"loss": loss.item(), "policy": policy.item(), "kl": kl.item(), "grad_norm": norm})
             if step in (1, 3):
                 save_file(lora_state(peft_model), f"{out}/{name}/after{step}.safetensors", metadata={"format": "pt"})
+                save_file(moments(peft_model, opt), f"{out}/{name}/moments{step}.safetensors",
+                          metadata={"format": "pt"})
         json.dump({"settings": run, "steps": metrics}, open(f"{out}/{name}/metrics.json", "w"), indent=1)
     print("wrote", out)
 

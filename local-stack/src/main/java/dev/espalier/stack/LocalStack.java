@@ -77,7 +77,8 @@ public final class LocalStack implements AutoCloseable {
         Path logs = home.resolve("logs");
 
         ServiceProcess session = launch("session-service", List.of("-Xmx512m"), options.sessionPort(), true, Map.of(), logs);
-        ServiceProcess engine = launch("engine-service", List.of("-Xmx1g"), options.enginePort(), true,
+        List<String> engineJvm = options.lowMemory() ? List.of("-Xmx1g", "-Despalier.host-decode=false") : List.of("-Xmx1g");
+        ServiceProcess engine = launch("engine-service", engineJvm, options.enginePort(), true,
                 Map.of("espalier.trainer.work-dir", home.resolve("trainer").toString(),
                         "espalier.rollout.model-dir", model.toString(),
                         "espalier.rollout.session-url", url(options.sessionPort()),

@@ -20,6 +20,12 @@ class StackOptionsTest {
         assertEquals(8080, o.uiPort());
         assertEquals(8081, o.sessionPort());
         assertEquals(8082, o.enginePort());
+        assertFalse(o.lowMemory());
+    }
+
+    @Test
+    void lowMemory_isSetByItsFlag() {
+        assertTrue(StackOptions.parse(new String[] {"--demo", "--low-memory"}).lowMemory());
     }
 
     @Test

@@ -55,8 +55,7 @@ public final class GrpoBenchmark {
                 cpuSeconds[i] = (processCpuNanos() - cpuStart) / 1e9;
                 seconds[i] = (System.nanoTime() - start) / 1e9;
             }
-            double flops = stepFlops(c, state.adapter().targets(), lora.rank(), rows, promptTokens + newTokens,
-                    newTokens + 1);
+            double flops = stepFlops(c, state.adapter().targets(), lora.rank(), rows, promptTokens, newTokens);
             double matmulRate = matmulRate(manager, rows * (promptTokens + newTokens), c.hiddenSize(),
                     c.intermediateSize());
             double[] sorted = seconds.clone();
@@ -83,22 +82,26 @@ public final class GrpoBenchmark {
     }
 
     /**
-     * FLOPs of one step, counting matmuls only: the reference forward, the policy forward (plus LoRA), and the
-     * backward, which needs activation gradients through every layer (about one more forward of the linears, two of
-     * the attention products) but no base-weight gradients; LoRA's backward is twice its forward. Attention counts the
-     * full T×T products, which is what the full-sequence forward computes. The vocabulary projection runs only at the
-     * {@code scored} positions (the one before each completion token, PolicyStep's {@code firstScored} onwards).
+     * FLOPs of one step, counting matmuls only, as the step computes them: the reference forward, the policy forward
+     * (plus LoRA), and the backward, which needs activation gradients through every layer (about one more forward of
+     * the linears, two of the attention products) but no base-weight gradients; LoRA's backward is twice its forward.
+     * The prompt runs once for all rows (CausalLm's shared prefix) and a completion's last token is only a target, so
+     * the layers see P + N·(L − 1) tokens; attention counts every query against all its key slots (the explicit
+     * product computes masked pairs too); the vocabulary projection runs at the N·L scored positions.
      */
-    static double stepFlops(ModelConfig c, java.util.List<LoraTarget> targets, int rank, int rows, int time,
-                            int scored) {
-        double tokens = (double) rows * time;
+    static double stepFlops(ModelConfig c, java.util.List<LoraTarget> targets, int rank, int rows, int promptTokens,
+                            int newTokens) {
+        double prefix = promptTokens;
+        double own = (double) rows * (newTokens - 1);
+        double tokens = prefix + own;
+        double keyPairs = prefix * prefix + own * (promptTokens + newTokens - 1);
+        double scored = (double) rows * newTokens;
         double attnWidth = (double) c.numHeads() * c.headDim();
         double kvWidth = (double) c.numKvHeads() * c.headDim();
         double perLayerLinear = 2 * c.hiddenSize() * (attnWidth + 2 * kvWidth) + 2 * attnWidth * c.hiddenSize()
                 + 3 * 2.0 * c.hiddenSize() * c.intermediateSize();
-        double linear = tokens * c.numLayers() * perLayerLinear
-                + (double) rows * scored * 2.0 * c.hiddenSize() * c.vocabSize();
-        double attention = tokens * c.numLayers() * 2 * 2 * attnWidth * time;
+        double linear = tokens * c.numLayers() * perLayerLinear + scored * 2.0 * c.hiddenSize() * c.vocabSize();
+        double attention = keyPairs * c.numLayers() * 2 * 2 * attnWidth;
         double lora = 0;
         for (LoraTarget t : targets) {
             lora += tokens * 2.0 * rank * (t.inFeatures() + t.outFeatures());

@@ -74,9 +74,10 @@ final class BenchCommand {
             ModelConfig c = model.config();
             // Weights read per decode step: everything but the embedding lookup (tied: the matrix is read as the
             // head), plus the KV cache at its average length.
-            long weightBytes = model.weightBytes() - (c.tieWordEmbeddings() ? 0 : (long) c.vocabSize() * c.hiddenSize() * 4);
+            int width = model.precision().dataType().getNumOfBytes();
+            long weightBytes = model.weightBytes() - (c.tieWordEmbeddings() ? 0 : (long) c.vocabSize() * c.hiddenSize() * width);
             double averageSlots = promptTokens + newTokens / 2.0;
-            double kvBytes = 2.0 * c.numLayers() * rows * c.kvWidth() * averageSlots * 4;
+            double kvBytes = 2.0 * c.numLayers() * rows * c.kvWidth() * averageSlots * width;
             double floorStep = (weightBytes + kvBytes) / bandwidth;
 
             List<DecodeBenchmark.Run> byDecode = new ArrayList<>(runs);
@@ -88,6 +89,8 @@ final class BenchCommand {
             ObjectNode out = JSON.createObjectNode();
             out.put("engine", "espalier-djl");
             out.put("decode_path", HostDecoder.supports(model, rows) ? "host-java" : "engine");
+            out.put("device", manager.getDevice().toString());
+            out.put("dtype", model.precision().dataType().toString());
             out.put("model", modelDir.toString());
             out.put("threads", threads);
             out.put("rows", rows);

@@ -23,10 +23,11 @@ public final class EspalierCli {
               init-model --arch llama|mistral|qwen2|qwen3 --out DIR [--vocab --hidden --layers --heads --kv-heads
                          --intermediate --head-dim --tied --seed --max-positions --rope-theta --rope-scaling llama3
                          --sliding-window --bos --eos --tokenizer FILE]
-              score      --model DIR --ids 1,2,3 [--threads --device]
+              score      --model DIR --ids 1,2,3 [--threads --device --dtype]
               generate   --model DIR (--prompt TEXT [--chat --system S --prefix P --suffix S] | --prompt-ids 1,2,3)
                          [-n 4 --max-new-tokens 64 --temperature 1.2 --top-p 1 --min-p 0.1 --top-k 0 --seed 7
-                         --stream --threads --device]
+                         --stream --threads --device --dtype]
+            --device cpu|gpu[N] ($ESPALIER_DEVICE); --dtype auto|float32|float16 ($ESPALIER_DTYPE; auto is float16 on a GPU)
             --model is a model directory or a Hugging Face id org/name[@revision] (downloaded into the HF cache;
             HF_HOME, HF_HUB_CACHE, HF_TOKEN, HF_ENDPOINT and HF_HUB_OFFLINE are honoured).
               bench      [--model DIR --n 4 --prompt-tokens 64 --new-tokens 128 --repeat 3 --threads --only decode|grpo]

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.espalier.policy.model.Cast;
 import dev.espalier.policy.model.ProjectionDelta;
 import dev.espalier.policy.safetensors.SafetensorsFile;
 import dev.espalier.policy.safetensors.SafetensorsWriter;
@@ -128,13 +129,25 @@ public final class LoraAdapter implements ProjectionDelta, AutoCloseable {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot create " + dir + ": " + e.getMessage(), e);
         }
+        weights().write(dir.resolve(PeftFormat.WEIGHTS_FILE));
+        PeftFormat.writeConfig(config, dir);
+    }
+
+    /** The files {@link #save} writes, by name, in memory: the same bytes. */
+    public Map<String, byte[]> files() {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(PeftFormat.WEIGHTS_FILE, weights().toBytes());
+        files.put(PeftFormat.CONFIG_FILE, PeftFormat.configBytes(config));
+        return files;
+    }
+
+    private SafetensorsWriter weights() {
         SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt");
         for (int i = 0; i < targets.size(); i++) {
             writer.add(PeftFormat.keyA(targets.get(i).modulePath()), parameters.get(2 * i));
             writer.add(PeftFormat.keyB(targets.get(i).modulePath()), parameters.get(2 * i + 1));
         }
-        writer.write(dir.resolve(PeftFormat.WEIGHTS_FILE));
-        PeftFormat.writeConfig(config, dir);
+        return writer;
     }
 
     @Override
@@ -145,7 +158,9 @@ public final class LoraAdapter implements ProjectionDelta, AutoCloseable {
         }
         NDArray a = parameters.get(2 * i);     // [r, in]
         NDArray b = parameters.get(2 * i + 1); // [out, r]
-        NDArray delta = x.matMul(a.transpose()).matMul(b.transpose()); // [..., out]
+        // The adapter stays float32 on a float16 model: PEFT casts the input to the adapter's type likewise.
+        NDArray in = Cast.to(x, a.getDataType());
+        NDArray delta = in.matMul(a.transpose()).matMul(b.transpose()); // [..., out]
         // alpha = r (the default) makes the scaling 1: multiplying by it changes no bit and costs a pass each way.
         return config.scaling() == 1.0 ? delta : delta.mul(scaling);
     }

@@ -36,6 +36,18 @@ public final class PeftFormat {
     }
 
     static void writeConfig(LoraConfig config, Path dir) {
+        Path target = dir.resolve(CONFIG_FILE);
+        Path tmp = dir.resolve(CONFIG_FILE + ".tmp");
+        try {
+            Files.write(tmp, configBytes(config));
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** adapter_config.json as {@link #writeConfig} writes it. */
+    static byte[] configBytes(LoraConfig config) {
         ObjectNode node = JSON.createObjectNode();
         node.put("base_model_name_or_path", config.baseModel());
         node.put("bias", "none");
@@ -60,13 +72,10 @@ public final class PeftFormat {
         node.put("task_type", "CAUSAL_LM");
         node.put("use_dora", false);
         node.put("use_rslora", false);
-        Path target = dir.resolve(CONFIG_FILE);
-        Path tmp = dir.resolve(CONFIG_FILE + ".tmp");
         try {
-            JSON.writeValue(tmp.toFile(), node);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return JSON.writeValueAsBytes(node);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot write " + target + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot render adapter_config.json: " + e.getMessage(), e);
         }
     }
 

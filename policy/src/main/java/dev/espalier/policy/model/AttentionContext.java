@@ -17,8 +17,11 @@ import ai.djl.ndarray.types.Shape;
  * @param cache     the generation's cache, or null for a full-sequence pass (keys are then this pass's own)
  * @param keySlots  where this pass's keys go in the cache, ":, :, 0, :, from:to"
  * @param valueSlots where its values go, ":, :, 0, from:to"
+ * @param prefix     the layout of a packed pass whose rows share a prefix (then mask, cache and the slots are null);
+ *                   null for a plain pass
  */
-record AttentionContext(NDArray cos, NDArray sin, NDArray mask, KvCache cache, NDIndex keySlots, NDIndex valueSlots) {
+record AttentionContext(NDArray cos, NDArray sin, NDArray mask, KvCache cache, NDIndex keySlots, NDIndex valueSlots,
+                        SharedPrefix prefix) {
 
     /** Blocked entries get the most negative float, as transformers does: exp underflows to exactly 0. */
     private static final float BLOCKED = -Float.MAX_VALUE;
@@ -33,13 +36,57 @@ record AttentionContext(NDArray cos, NDArray sin, NDArray mask, KvCache cache, N
     static AttentionContext build(Rotary rotary, boolean[][] real, long[][] positions, int from, int time, int keys,
                                   int window, KvCache cache, NDManager manager) {
         int batch = real.length;
-        float[] mask = new float[batch * time * keys];
         long[] queryPositions = new long[batch * time];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < time; t++) {
+                queryPositions[b * time + t] = positions[b][from + t];
+            }
+        }
+        NDList angles = rotary.angles(queryPositions, batch, time, manager);
+        return new AttentionContext(angles.get(0), angles.get(1),
+                mask(real, positions, from, time, keys, window, manager), cache,
+                new NDIndex(":, :, 0, :, {}:{}", from, from + time),
+                new NDIndex(":, :, 0, {}:{}", from, from + time), null);
+    }
+
+    /**
+     * A full-sequence pass over rows that share their first {@code shared} tokens (all real), packed into one row:
+     * the prefix once, then every row's positions [P, T) — N = P + B·(T − P) tokens, each with its own position's
+     * angles, [1,N,H+KV,D]. Attention alone unpacks them ({@link SharedPrefix}): the prefix attends to itself, every
+     * row to the prefix and then to its own slots, with the full sequence's masks (window and padding included).
+     */
+    static AttentionContext packed(Rotary rotary, boolean[][] real, long[][] positions, int shared, int window,
+                                   NDManager manager) {
+        int batch = real.length;
+        int time = real[0].length;
+        int own = time - shared;
+        long[] packedPositions = new long[shared + batch * own];
+        System.arraycopy(positions[0], 0, packedPositions, 0, shared);
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(positions[b], shared, packedPositions, shared + b * own, own);
+        }
+        NDList angles = rotary.angles(packedPositions, 1, packedPositions.length, manager);
+        SharedPrefix prefix = new SharedPrefix(shared, batch, own,
+                mask(new boolean[][]{real[0]}, new long[][]{positions[0]}, 0, shared, shared, window, manager),
+                mask(real, positions, shared, own, time, window, manager));
+        return new AttentionContext(angles.get(0), angles.get(1), null, null, null, null, prefix);
+    }
+
+    /**
+     * [B,1,1,T,S]: whether query slot from+t may attend key slot s — causal, real keys only, within the window.
+     *
+     * @param real      [B][≥ from+T] which slots hold real tokens
+     * @param positions [B][≥ from+T] the position of each slot
+     * @param keys      S, the number of key slots attended
+     */
+    private static NDArray mask(boolean[][] real, long[][] positions, int from, int time, int keys, int window,
+                                NDManager manager) {
+        int batch = real.length;
+        float[] mask = new float[batch * time * keys];
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < time; t++) {
                 int q = from + t;
                 long qp = positions[b][q];
-                queryPositions[b * time + t] = qp;
                 int row = (b * time + t) * keys;
                 for (int s = 0; s < keys; s++) {
                     boolean visible = s <= q && real[b][s] && (window == 0 || qp - positions[b][s] < window);
@@ -47,10 +94,6 @@ record AttentionContext(NDArray cos, NDArray sin, NDArray mask, KvCache cache, N
                 }
             }
         }
-        NDList angles = rotary.angles(queryPositions, batch, time, manager);
-        return new AttentionContext(angles.get(0), angles.get(1),
-                manager.create(mask, new Shape(batch, 1, 1, time, keys)), cache,
-                new NDIndex(":, :, 0, :, {}:{}", from, from + time),
-                new NDIndex(":, :, 0, {}:{}", from, from + time));
+        return manager.create(mask, new Shape(batch, 1, 1, time, keys));
     }
 }

@@ -15,7 +15,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * A decoder-only transformer (Llama, Mistral, Qwen2, Qwen3) with immutable float32 weights: token embedding,
+ * A decoder-only transformer (Llama, Mistral, Qwen2, Qwen3) with immutable weights (float32, or float16 on a GPU:
+ * {@link Precision}): token embedding,
  * {@link Block}s, final RMSNorm, output head. Two entry points: {@link #logits} scores whole sequences (training,
  * the score command), {@link #forward} appends tokens to a {@link KvCache} and returns the next-token logits
  * (generation). Both run the same blocks.
@@ -25,6 +26,7 @@ import java.util.Map;
 public final class CausalLm implements AutoCloseable {
 
     private final ModelConfig config;
+    private final Precision precision;
     private final GenerationConfig generationConfig;
     private final NDManager manager;
     private final NDArray embedding; // [V,C]
@@ -37,18 +39,20 @@ public final class CausalLm implements AutoCloseable {
     private WorkerPool hostPool;
     private boolean toldHeapTooSmall;
 
-    private CausalLm(ModelConfig config, GenerationConfig generationConfig, Map<String, NDArray> w, NDManager manager) {
+    private CausalLm(ModelConfig config, Precision precision, GenerationConfig generationConfig,
+                     Map<String, NDArray> w, NDManager manager) {
         this.config = config;
+        this.precision = precision;
         this.generationConfig = generationConfig;
         this.manager = manager;
-        this.rotary = new Rotary(config, manager);
+        this.rotary = new Rotary(config, manager, precision.dataType());
         this.embedding = w.get("model.embed_tokens.weight");
         this.head = config.tieWordEmbeddings() ? embedding : w.get("lm_head.weight");
         this.finalNorm = new RmsNorm(w.get("model.norm.weight"), config.rmsNormEps());
         this.blocks = new Block[config.numLayers()];
         long bytes = 0;
         for (NDArray a : w.values()) {
-            bytes += a.size() * Float.BYTES;
+            bytes += a.size() * precision.dataType().getNumOfBytes();
         }
         this.weightBytes = bytes;
         for (int l = 0; l < blocks.length; l++) {
@@ -102,13 +106,21 @@ public final class CausalLm implements AutoCloseable {
     }
 
     /**
+     * {@link #load(Path, NDManager, Precision)} in the configured precision ({@link Precision#configured}: float32 on
+     * the CPU, float16 on a GPU unless $ESPALIER_DTYPE says otherwise).
+     */
+    public static CausalLm load(Path modelDir, NDManager manager) {
+        return load(modelDir, manager, Precision.configured(manager.getDevice()));
+    }
+
+    /**
      * Loads a Hugging Face model directory: config.json, generation_config.json (optional), model.safetensors or
-     * sharded safetensors with model.safetensors.index.json. Weights become float32 arrays of a sub-manager of
-     * {@code manager} (memory-mapped where the file is float32 and the device is the CPU).
+     * sharded safetensors with model.safetensors.index.json. Weights become arrays of {@code precision} of a
+     * sub-manager of {@code manager} (float32 ones memory-mapped where the file is float32 and the device is the CPU).
      *
      * @throws ModelFormatException naming the file (and tensor) when the directory is not a usable model
      */
-    public static CausalLm load(Path modelDir, NDManager manager) {
+    public static CausalLm load(Path modelDir, NDManager manager, Precision precision) {
         Path configJson = modelDir.resolve("config.json");
         if (!Files.isRegularFile(configJson)) {
             throw new ModelFormatException(modelDir, Files.isDirectory(modelDir)
@@ -118,7 +130,8 @@ public final class CausalLm implements AutoCloseable {
         GenerationConfig generation = GenerationConfig.read(modelDir.resolve("generation_config.json"), configJson);
         NDManager weights = manager.newSubManager();
         try {
-            CausalLm model = new CausalLm(config, generation, CheckpointReader.read(modelDir, config, weights), weights);
+            CausalLm model = new CausalLm(config, precision, generation,
+                    CheckpointReader.read(modelDir, config, weights, precision.dataType()), weights);
             // The fused q/k/v and gate/up copies replaced their mapped pieces, but a mapping is only released when a
             // GC collects its buffer, which a nearly idle Java heap may not do for hours: until then the pages the
             // copy read stay resident (~270 MiB for SmolLM2-135M, measured as RssFile). One collection now frees them.
@@ -134,11 +147,15 @@ public final class CausalLm implements AutoCloseable {
         return config;
     }
 
+    public Precision precision() {
+        return precision;
+    }
+
     public GenerationConfig generationConfig() {
         return generationConfig;
     }
 
-    /** Bytes of all weight tensors as loaded (float32); the tied head is counted once. */
+    /** Bytes of all weight tensors as loaded; the tied head is counted once. */
     public long weightBytes() {
         return weightBytes;
     }
@@ -168,6 +185,11 @@ public final class CausalLm implements AutoCloseable {
      * through the layers (later positions attend to earlier ones), but the vocabulary projection, the largest matmul
      * of a small model, skips the first {@code from}. A training step scores completions only.
      *
+     * <p>When every row begins with the same real tokens (the G completions of one prompt) that shared prefix runs
+     * once: the prefix and the rows' remaining positions are packed into one row, and the rows attend to the prefix's
+     * keys and values (see {@link SharedPrefix}): the same function, with 1 instead of B passes over the prefix, in the
+     * forward and, under a GradientCollector, in the backward.
+     *
      * @return [B,T−from,V] float32 logits
      */
     public NDArray logits(NDArray tokenIds, NDArray validMask, ProjectionDelta delta, int from) {
@@ -192,22 +214,95 @@ public final class CausalLm implements AutoCloseable {
                 count += real[b][t] ? 1 : 0;
             }
         }
-        checkTokens(tokenIds.toType(DataType.INT64, false).toLongArray());
+        long[] flatIds = tokenIds.toType(DataType.INT64, false).toLongArray();
+        checkTokens(flatIds);
+        int shared = sharedPrefixLength(flatIds, real);
         NDArray logits;
         try (NDScope ignored = new NDScope()) {
-            AttentionContext ctx = AttentionContext.build(rotary, real, positions, 0, time, time,
-                    config.slidingWindow(), null, manager);
             NDArray ids = tokenIds.toType(DataType.INT64, false);
-            NDArray x = ids.getNDArrayInternal().embedding(ids, embedding, SparseFormat.DENSE).singletonOrThrow(); // [B,T,C]
-            for (Block block : blocks) {
-                x = applyScoped(block, x, ctx, delta);                             // [B,T,C]
-            }
-            logits = project(from == 0 ? x : x.get(new NDIndex(":, {}:", from)));  // [B,T-from,V]
+            NDArray scored = shared == 0
+                    ? hiddenFrom(ids, real, positions, delta, from)                  // [B,T-from,C]
+                    : hiddenFromAfterSharedPrefix(flatIds, real, positions, shared, delta, from);
+            logits = project(scored);                                              // [B,T-from,V]
             NDScope.unregister(logits);
         }
         logits.attach(tokenIds.getManager());
         NDScope.register(logits);
         return logits;
+    }
+
+    /**
+     * How many leading tokens are real and identical in every row, at most T − 1 (the rows' pass keeps at least one
+     * position); 0 for a single row, where there is nothing to share.
+     */
+    private static int sharedPrefixLength(long[] ids, boolean[][] real) {
+        int batch = real.length;
+        int time = real[0].length;
+        if (batch == 1) {
+            return 0;
+        }
+        int shared = 0;
+        while (shared < time - 1 && sameRealToken(ids, real, shared)) {
+            shared++;
+        }
+        return shared;
+    }
+
+    private static boolean sameRealToken(long[] ids, boolean[][] real, int t) {
+        int time = real[0].length;
+        for (int b = 0; b < real.length; b++) {
+            if (!real[b][t] || ids[b * time + t] != ids[t]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Every row through every block; the last hidden states of positions [from, T), [B,T-from,C]. */
+    private NDArray hiddenFrom(NDArray ids, boolean[][] real, long[][] positions, ProjectionDelta delta, int from) {
+        int time = real[0].length;
+        AttentionContext ctx = AttentionContext.build(rotary, real, positions, 0, time, time, config.slidingWindow(),
+                null, manager);
+        NDArray x = embed(ids);                                                 // [B,T,C]
+        for (Block block : blocks) {
+            x = applyScoped(block, x, ctx, delta);                             // [B,T,C]
+        }
+        return from == 0 ? x : x.get(new NDIndex(":, {}:", from));
+    }
+
+    /**
+     * The shared prefix [0, P) once, then every row's positions [P, T), packed into one row of P + B·(T − P) tokens
+     * (see {@link AttentionContext#packed}): positions and masks are those of the full sequence, so sliding windows and
+     * RoPE see the same slots as {@link #hiddenFrom}. The last hidden states of positions [from, T), [B,T-from,C];
+     * prefix positions among them are the one computed state, broadcast to every row.
+     */
+    private NDArray hiddenFromAfterSharedPrefix(long[] ids, boolean[][] real, long[][] positions, int shared,
+                                                ProjectionDelta delta, int from) {
+        int batch = real.length;
+        int time = real[0].length;
+        int own = time - shared;
+        long[] packed = new long[shared + batch * own];
+        System.arraycopy(ids, 0, packed, 0, shared);
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(ids, b * time + shared, packed, shared + b * own, own);
+        }
+        AttentionContext ctx = AttentionContext.packed(rotary, real, positions, shared, config.slidingWindow(),
+                manager);
+        NDArray x = embed(manager.create(packed, new Shape(1, packed.length)));       // [1,N,C]
+        for (Block block : blocks) {
+            x = applyScoped(block, x, ctx, delta);                                    // [1,N,C]
+        }
+        NDArray rows = ctx.prefix().rowsPart(x);                                      // [B,T-P,C]
+        if (from >= shared) {
+            return from == shared ? rows : rows.get(new NDIndex(":, {}:", from - shared));
+        }
+        NDArray fromPrefix = x.get(new NDIndex(":, {}:{}", from, shared));            // [1,P-from,C]
+        fromPrefix = fromPrefix.broadcast(batch, shared - from, config.hiddenSize()); // [B,P-from,C]
+        return NDArrays.concat(new NDList(fromPrefix, rows), 1);                     // [B,T-from,C]
+    }
+
+    private NDArray embed(NDArray ids) { // [B,T] → [B,T,C]
+        return ids.getNDArrayInternal().embedding(ids, embedding, SparseFormat.DENSE).singletonOrThrow();
     }
 
     /**
@@ -227,7 +322,7 @@ public final class CausalLm implements AutoCloseable {
 
     /** A cache for {@code batch} rows of up to {@code capacity} tokens each (prompt padding included). */
     public KvCache newCache(int batch, int capacity) {
-        return new KvCache(config, manager, batch, capacity);
+        return new KvCache(config, manager, batch, capacity, precision.dataType());
     }
 
     /**
@@ -264,9 +359,10 @@ public final class CausalLm implements AutoCloseable {
         return x;
     }
 
-    private NDArray project(NDArray x) { // [B,T,C] → [B,T,V]
+    private NDArray project(NDArray x) { // [B,T,C] → [B,T,V], float32 whatever the weights' type
         NDArray normed = finalNorm.apply(x);
-        return normed.getNDArrayInternal().linear(normed, head, null).singletonOrThrow();
+        NDArray logits = normed.getNDArrayInternal().linear(normed, head, null).singletonOrThrow();
+        return Cast.to(logits, DataType.FLOAT32);
     }
 
     /** The weights as Java arrays for {@link HostDecoder}, copied on first use. */

@@ -2,6 +2,7 @@ package dev.espalier.policy.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,7 +21,7 @@ import java.util.TreeSet;
 
 /**
  * Reads the weights of a Hugging Face checkpoint (model.safetensors, or shards listed in model.safetensors.index.json)
- * as float32 arrays, memory-mapped where the file is already float32. Every tensor the config implies must be there
+ * as float32 arrays, memory-mapped where the file is already float32, or as float16 arrays (a {@link Precision}). Every tensor the config implies must be there
  * with exactly that shape, and nothing else may be: a mismatch names the file and the tensor.
  */
 final class CheckpointReader {
@@ -80,7 +81,7 @@ final class CheckpointReader {
      * Checks and maps every tensor. The returned arrays belong to {@code manager}; the mappings stay valid after the
      * files are closed (each array holds its buffer).
      */
-    static Map<String, NDArray> read(Path dir, ModelConfig config, NDManager manager) {
+    static Map<String, NDArray> read(Path dir, ModelConfig config, NDManager manager, DataType type) {
         Path listing = Files.isRegularFile(dir.resolve(INDEX_FILE)) ? dir.resolve(INDEX_FILE) : dir.resolve(SINGLE_FILE);
         List<SafetensorsFile> open = new ArrayList<>();
         try {
@@ -106,7 +107,7 @@ final class CheckpointReader {
                     throw new ModelFormatException(file.path(), "tensor '" + name + "' has shape " + shape
                             + " but config.json implies " + e.getValue());
                 }
-                weights.put(name, file.loadFloat32(name, manager));
+                weights.put(name, inType(file.loadFloat32(name, manager), type));
             }
             return weights;
         } catch (SafetensorsException e) {
@@ -114,6 +115,16 @@ final class CheckpointReader {
         } finally {
             open.forEach(SafetensorsFile::close);
         }
+    }
+
+    /** One tensor at a time, so loading a float16 model needs one tensor's float32 copy at most. */
+    private static NDArray inType(NDArray float32, DataType type) {
+        if (type == DataType.FLOAT32) {
+            return float32;
+        }
+        NDArray cast = float32.toType(type, false);
+        float32.close();
+        return cast;
     }
 
     private static void checkNames(Path listing, Set<String> found, Map<String, Shape> expected, ModelConfig config) {

@@ -22,6 +22,11 @@ public final class HostDecoder {
 
     /** Larger batches use the engine path, whose matmuls catch up once a weight row serves many rows. */
     public static final int MAX_ROWS = 16;
+    /**
+     * System property: false keeps decoding on the engine, so the heap never holds the second, decode-ordered copy
+     * of the weights this path needs (what {@code ./espalier up --low-memory} sets).
+     */
+    public static final String ENABLED_PROPERTY = "espalier.host-decode";
 
     private final ModelConfig config;
     private final HostWeights weights;
@@ -93,12 +98,14 @@ public final class HostDecoder {
     }
 
     /**
-     * Whether decode steps of {@code rows} rows can run here: the model is on the CPU, the JVM has the Vector API,
-     * the batch is small and the heap can hold a copy of the weights. Says why not in the log, once.
+     * Whether decode steps of {@code rows} rows can run here: it is not switched off ({@link #ENABLED_PROPERTY}), the
+     * model is float32 on the CPU, the JVM has the Vector API, the batch is small and the heap can hold a copy of the
+     * weights. Says why not in the log, once.
      */
     public static boolean supports(CausalLm model, int rows) {
-        return rows <= MAX_ROWS && !model.manager().getDevice().isGpu() && VectorModule.present()
-                && model.hostWeightsFit();
+        return Boolean.parseBoolean(System.getProperty(ENABLED_PROPERTY, "true")) && rows <= MAX_ROWS
+                && !model.manager().getDevice().isGpu() && model.precision() == Precision.FLOAT32
+                && VectorModule.present() && model.hostWeightsFit();
     }
 
     /**

@@ -26,7 +26,7 @@ public final class KvCache implements AutoCloseable {
     private final int[] realCount;   // [B]
     private int length;
 
-    KvCache(ModelConfig config, NDManager parent, int batch, int capacity) {
+    KvCache(ModelConfig config, NDManager parent, int batch, int capacity, DataType type) {
         this.manager = parent.newSubManager();
         this.batch = batch;
         this.capacity = capacity;
@@ -35,8 +35,8 @@ public final class KvCache implements AutoCloseable {
         Shape keyShape = new Shape(batch, config.numKvHeads(), 1, config.headDim(), capacity);
         Shape valueShape = new Shape(batch, config.numKvHeads(), 1, capacity, config.headDim());
         for (int l = 0; l < keys.length; l++) {
-            keys[l] = manager.zeros(keyShape, DataType.FLOAT32);
-            values[l] = manager.zeros(valueShape, DataType.FLOAT32);
+            keys[l] = manager.zeros(keyShape, type);
+            values[l] = manager.zeros(valueShape, type);
         }
         this.real = new boolean[batch][capacity];
         this.position = new long[batch][capacity];

@@ -65,14 +65,20 @@ final class Projection {
             return y;
         }
         if (deltas.length == 1) {
-            return y.add(deltas[0]);
+            return plus(y, deltas[0]);
         }
         int last = y.getShape().dimension() - 1;
         NDList parts = y.split(splitPoints, last);
         NDList sum = new NDList(parts.size());
         for (int i = 0; i < parts.size(); i++) {
-            sum.add(deltas[i] == null ? parts.get(i) : parts.get(i).add(deltas[i]));
+            sum.add(deltas[i] == null ? parts.get(i) : plus(parts.get(i), deltas[i]));
         }
         return NDArrays.concat(sum, last);
+    }
+
+    /** y + delta in y's type; a float32 delta on float16 y is added in float32 first, as PEFT does. */
+    private static NDArray plus(NDArray y, NDArray delta) {
+        NDArray sum = y.add(delta);
+        return Cast.to(sum, y.getDataType());
     }
 }

@@ -3,6 +3,7 @@ package dev.espalier.policy.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -20,8 +21,11 @@ final class Rotary {
     private final int keyHeads;
     private final float[] invFreq; // [D/2]
     private final NDArray rotateHalf; // [D, D]
+    private final DataType type;
 
-    Rotary(ModelConfig config, NDManager manager) {
+    /** @param type the activations' type: the angle tables and R are made in it */
+    Rotary(ModelConfig config, NDManager manager, DataType type) {
+        this.type = type;
         this.headDim = config.headDim();
         this.queryHeads = config.numHeads();
         this.keyHeads = config.numKvHeads();
@@ -37,7 +41,7 @@ final class Rotary {
             r[(j + half) * headDim + j] = -1f; // out[j]        = -x[j + D/2]
             r[j * headDim + j + half] = 1f;    // out[j + D/2]  =  x[j]
         }
-        this.rotateHalf = manager.create(r, new Shape(headDim, headDim));
+        this.rotateHalf = inType(manager.create(r, new Shape(headDim, headDim)));
     }
 
     /** The inverse frequencies [D/2] (llama3 scaling applied), exactly as {@link #angles} uses them. */
@@ -72,7 +76,7 @@ final class Rotary {
                 }
             }
         }
-        NDList both = ownedCopy(manager.create(table, new Shape(2, batch, time, heads, headDim))).split(2, 0);
+        NDList both = inType(ownedCopy(manager.create(table, new Shape(2, batch, time, heads, headDim)))).split(2, 0);
         return new NDList(both.get(0).squeeze(0), both.get(1).squeeze(0));
     }
 
@@ -85,6 +89,16 @@ final class Rotary {
         NDArray owned = fromJavaData.duplicate();
         fromJavaData.close();
         return owned;
+    }
+
+    /** The float32 table in the activations' type (transformers also computes cos/sin in float32 and casts them). */
+    private NDArray inType(NDArray float32) {
+        if (type == DataType.FLOAT32) {
+            return float32;
+        }
+        NDArray cast = float32.toType(type, false);
+        float32.close();
+        return cast;
     }
 
     /** x [B,T,H+KV,D], cos/sin [B,T,H+KV,D] → x·cos + rotate_half(x)·sin. */

@@ -56,27 +56,9 @@ public final class SafetensorsWriter {
         return add(name, array.getDataType(), array.getShape(), array.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
     }
 
+    /** Writes the file with an fsync before it is moved into place. */
     public void write(Path target) {
-        ObjectNode header = JSON.createObjectNode();
-        if (!metadata.isEmpty()) {
-            ObjectNode meta = header.putObject("__metadata__");
-            metadata.forEach(meta::put);
-        }
-        long offset = 0;
-        for (Map.Entry<String, Entry> e : entries.entrySet()) {
-            Entry entry = e.getValue();
-            ObjectNode node = header.putObject(e.getKey());
-            node.put("dtype", entry.dtype().asSafetensors());
-            ArrayNode shape = node.putArray("shape");
-            for (long d : entry.shape().getShape()) {
-                shape.add(d);
-            }
-            long size = entry.data().remaining();
-            node.putArray("data_offsets").add(offset).add(offset + size);
-            offset += size;
-        }
-        byte[] headerJson = paddedHeader(header);
-
+        byte[] headerJson = paddedHeader();
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());
@@ -101,8 +83,44 @@ public final class SafetensorsWriter {
         }
     }
 
+    /**
+     * The whole file in memory, byte for byte what {@link #write} puts on disk: for archives that go straight into a
+     * database, where a file and its fsync would only be overhead.
+     */
+    public byte[] toBytes() {
+        byte[] headerJson = paddedHeader();
+        long size = 8 + (long) headerJson.length;
+        for (Entry entry : entries.values()) {
+            size += entry.data().remaining();
+        }
+        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(size)).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(headerJson.length).put(headerJson);
+        for (Entry entry : entries.values()) {
+            out.put(entry.data().duplicate());
+        }
+        return out.array();
+    }
+
     /** The reference implementation pads the header with spaces to a multiple of 8 so the data is aligned. */
-    private static byte[] paddedHeader(ObjectNode header) {
+    private byte[] paddedHeader() {
+        ObjectNode header = JSON.createObjectNode();
+        if (!metadata.isEmpty()) {
+            ObjectNode meta = header.putObject("__metadata__");
+            metadata.forEach(meta::put);
+        }
+        long offset = 0;
+        for (Map.Entry<String, Entry> e : entries.entrySet()) {
+            Entry entry = e.getValue();
+            ObjectNode node = header.putObject(e.getKey());
+            node.put("dtype", entry.dtype().asSafetensors());
+            ArrayNode shape = node.putArray("shape");
+            for (long d : entry.shape().getShape()) {
+                shape.add(d);
+            }
+            long size = entry.data().remaining();
+            node.putArray("data_offsets").add(offset).add(offset + size);
+            offset += size;
+        }
         byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8;
         byte[] out = new byte[padded];

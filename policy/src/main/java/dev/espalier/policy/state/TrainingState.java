@@ -13,7 +13,9 @@ import dev.espalier.policy.safetensors.SafetensorsWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything a step reads and writes: the adapter, AdamW's moments and step count, and the session seed. Saved as a
@@ -92,6 +94,17 @@ public final class TrainingState implements AutoCloseable {
     /** Writes the adapter and the optimizer state; each file appears atomically. */
     public void save(Path dir) {
         adapter.save(dir);
+        moments().write(dir.resolve(OPTIMIZER_FILE));
+    }
+
+    /** The files {@link #save} writes, by name, in memory: the same bytes. */
+    public Map<String, byte[]> files() {
+        Map<String, byte[]> files = new LinkedHashMap<>(adapter.files());
+        files.put(OPTIMIZER_FILE, moments().toBytes());
+        return files;
+    }
+
+    private SafetensorsWriter moments() {
         SafetensorsWriter writer = new SafetensorsWriter()
                 .metadata("format", "espalier-adamw-v1")
                 .metadata("step", Long.toString(optimizer.step()))
@@ -101,7 +114,7 @@ public final class TrainingState implements AutoCloseable {
             writer.add(keys.get(i) + ".exp_avg", optimizer.m().get(i));
             writer.add(keys.get(i) + ".exp_avg_sq", optimizer.v().get(i));
         }
-        writer.write(dir.resolve(OPTIMIZER_FILE));
+        return writer;
     }
 
     /** True when {@code dir} holds a saved state or PEFT adapter. */

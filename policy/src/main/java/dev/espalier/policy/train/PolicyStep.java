@@ -61,7 +61,7 @@ public final class PolicyStep {
             double klTerm;
             double[] drift;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                // The graph keeps what backward needs (the log-softmax output); closing the [G,L+1,V] logits here
+                // The graph keeps what backward needs (the log-softmax output); closing the [G,L,V] logits here
                 // instead of after backward takes one vocabulary-sized array off the step's peak.
                 NDArray seqLogp;
                 try (NDScope policyScores = new NDScope()) {

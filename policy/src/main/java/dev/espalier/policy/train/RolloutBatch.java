@@ -2,17 +2,18 @@ package dev.espalier.policy.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * A step case as tensors: G sequences prompt ++ completion_i, right-padded to T = P + L (P prompt length, L longest
- * completion), and the completion tokens to score. Legend: G rollouts, T positions, L completion positions, V vocab.
+ * A step case as tensors: G sequences prompt ++ completion_i, right-padded, and the completion tokens to score.
+ * A sequence's last token is only ever a target, never an input (no position after it is scored), so the model input
+ * stops before the longest completion's last token: T = P + L − 1 positions (P prompt length, L longest completion),
+ * and the logits of positions [P − 1, T) are exactly the L scored positions. Legend: G rollouts, T positions, L
+ * completion positions, V vocab.
  */
 public final class RolloutBatch {
 
     private final int promptLength;
-    private final int maxCompletion;
     final NDArray tokens;      // [G, T] int64
     final NDArray valid;       // [G, T] boolean
     final NDArray targets;     // [G, L] int64, completion tokens (0 where padded)
@@ -26,12 +27,11 @@ public final class RolloutBatch {
         for (int[] comp : c.completions()) {
             longest = Math.max(longest, comp.length);
         }
-        maxCompletion = longest;
-        int t = promptLength + maxCompletion;
+        int t = promptLength + longest - 1;
         long[] ids = new long[g * t];
         boolean[] mask = new boolean[g * t];
-        long[] target = new long[g * maxCompletion];
-        float[] targetValid = new float[g * maxCompletion];
+        long[] target = new long[g * longest];
+        float[] targetValid = new float[g * longest];
         float[] length = new float[g];
         for (int i = 0; i < g; i++) {
             int[] comp = c.completions()[i];
@@ -39,18 +39,20 @@ public final class RolloutBatch {
                 ids[i * t + p] = c.promptIds()[p];
                 mask[i * t + p] = true;
             }
-            for (int j = 0; j < comp.length; j++) {
+            for (int j = 0; j < comp.length - 1; j++) {
                 ids[i * t + promptLength + j] = comp[j];
                 mask[i * t + promptLength + j] = true;
-                target[i * maxCompletion + j] = comp[j];
-                targetValid[i * maxCompletion + j] = 1f;
+            }
+            for (int j = 0; j < comp.length; j++) {
+                target[i * longest + j] = comp[j];
+                targetValid[i * longest + j] = 1f;
             }
             length[i] = comp.length;
         }
         tokens = manager.create(ids, new Shape(g, t));
         valid = manager.create(mask, new Shape(g, t));
-        targets = manager.create(target, new Shape(g, maxCompletion));
-        targetMask = manager.create(targetValid, new Shape(g, maxCompletion));
+        targets = manager.create(target, new Shape(g, longest));
+        targetMask = manager.create(targetValid, new Shape(g, longest));
         lengths = manager.create(length);
     }
 
@@ -61,12 +63,11 @@ public final class RolloutBatch {
 
     /**
      * logp_{i,t}: the log-softmax at the position before each completion token, gathered at that token
-     * (temperature 1). Prompt positions are never scored. logits of positions [firstScored, T), [G, L + 1, V] →
-     * [G, L], zero where padded.
+     * (temperature 1). Prompt positions are never scored; padding is masked. Logits of positions [firstScored, T),
+     * [G, L, V] → [G, L], zero where padded.
      */
     NDArray completionLogprobs(NDArray logits) {
-        NDArray before = logits.get(new NDIndex(":, 0:{}", maxCompletion)); // [G, L, V]
-        NDArray logp = before.logSoftmax(2).gather(targets.expandDims(2), 2).squeeze(2);                         // [G, L]
+        NDArray logp = logits.logSoftmax(2).gather(targets.expandDims(2), 2).squeeze(2);                         // [G, L]
         return logp.mul(targetMask);
     }
 

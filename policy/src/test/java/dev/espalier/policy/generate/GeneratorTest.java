@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.engine.Engine;
 import dev.espalier.policy.model.CausalLm;
+import dev.espalier.policy.model.HostDecoder;
 import dev.espalier.policy.model.ProjectionDelta;
 import dev.espalier.policy.model.TestModels;
 import dev.espalier.policy.sampling.SamplingParams;
@@ -24,6 +25,7 @@ import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,6 +56,23 @@ class GeneratorTest {
     private static List<Completion> generate(List<Prompt> rows, SamplingParams sampling, int maxNew) {
         return new Generator(model).generate(rows, new GenerationSettings(sampling, maxNew), ProjectionDelta.NONE,
                 TokenListener.NONE);
+    }
+
+    @Test
+    void hostDecodeSwitchedOff_decodesThroughTheEngine_withTheSameTokens() {
+        List<Prompt> rows = Prompt.repeated(PROMPT, 3, 11);
+        assertTrue(HostDecoder.supports(model, rows.size()), "the host path is what runs by default here");
+        List<Completion> host = generate(rows, SamplingParams.GREEDY, 12);
+        System.setProperty(HostDecoder.ENABLED_PROPERTY, "false");
+        try {
+            assertFalse(HostDecoder.supports(model, rows.size()));
+            List<Completion> engine = generate(rows, SamplingParams.GREEDY, 12);
+            for (int i = 0; i < rows.size(); i++) {
+                assertArrayEquals(host.get(i).tokenIds(), engine.get(i).tokenIds());
+            }
+        } finally {
+            System.clearProperty(HostDecoder.ENABLED_PROPERTY);
+        }
     }
 
     @Test

@@ -50,8 +50,11 @@ class PolicyStepGoldenTest {
                         run + " grad norm " + s);
                 Golden.assertRelative(expected.get("kl").asDouble(), result.klTerm(), KL_TOLERANCE, run + " kl " + s);
                 if (s == 1 || s == 3) {
-                    Golden.assertAdapterMatches(golden.resolve(run).resolve("after" + s + ".safetensors"),
-                            state.adapter().parameterKeys(), state.adapter().parameters(), TOLERANCE, manager);
+                    List<String> keys = state.adapter().parameterKeys();
+                    Path moments = golden.resolve(run).resolve("moments" + s + ".safetensors");
+                    Golden.assertMomentsMatch(moments, keys, state.optimizer(), TOLERANCE, manager);
+                    Golden.assertAdapterMatches(golden.resolve(run).resolve("after" + s + ".safetensors"), moments, s,
+                            keys, state.adapter().parameters(), TOLERANCE, manager);
                 }
             }
         }

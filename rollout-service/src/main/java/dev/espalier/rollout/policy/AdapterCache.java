@@ -13,10 +13,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -30,7 +34,13 @@ import ai.djl.ndarray.NDManager;
  * its StepApplied announced when this process saw that event. Version 0 is the base model itself: a fresh PEFT
  * adapter has B = 0, so it changes no output.
  * <p>
- * Used by the single generation thread only; {@link #expect} may be called from any thread.
+ * A new version of a session this process served recently is downloaded as soon as the trainer announces it
+ * ({@link #prefetch}), while the session-service is still issuing the prompt that will need it: the download is off
+ * the choice-to-rollouts path. Only the newest announced version per session is kept waiting; a prefetch that failed
+ * or was never used costs nothing more, the version is then fetched when asked for.
+ * <p>
+ * {@link #policy} is used by the single generation thread only; {@link #expect} and {@link #prefetch} may be called
+ * from any thread.
  */
 public final class AdapterCache implements PolicySource, AutoCloseable {
 
@@ -38,6 +48,16 @@ public final class AdapterCache implements PolicySource, AutoCloseable {
 
     private record Key(UUID sessionId, long version) {
     }
+
+    /** A downloaded zip and the sha256 the trainer stated for it. */
+    private record Download(byte[] zip, String stated) {
+    }
+
+    private record Prefetch(long version, CompletableFuture<Download> download) {
+    }
+
+    /** Sessions remembered as served here, beyond the loaded adapters' (a version-0 session holds none). */
+    private static final int SERVED_MEMORY = 1024;
 
     private final URI trainer;
     private final Path modelDir;
@@ -47,6 +67,13 @@ public final class AdapterCache implements PolicySource, AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<Key, String> announced = new ConcurrentHashMap<>();
     private final LinkedHashMap<Key, LoraAdapter> loaded = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<UUID, Prefetch> prefetches = new ConcurrentHashMap<>();
+    private final Map<UUID, Boolean> served = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
+            return size() > SERVED_MEMORY;
+        }
+    });
 
     public AdapterCache(URI trainer, Path modelDir, NDManager manager, Path scratch, int capacity) {
         this.trainer = trainer;
@@ -61,8 +88,28 @@ public final class AdapterCache implements PolicySource, AutoCloseable {
         announced.put(new Key(sessionId, version), sha256);
     }
 
+    /**
+     * The trainer announced {@code version} of a session (a StepApplied or PolicyRestored on its topic): starts its
+     * download now if this process served the session recently, so it is likely to be asked for it next.
+     */
+    public void prefetch(UUID sessionId, long version) {
+        if (version == 0 || !served.containsKey(sessionId)) {
+            return;
+        }
+        URI uri = uri(new Key(sessionId, version));
+        CompletableFuture<Download> download = http.sendAsync(request(uri), HttpResponse.BodyHandlers.ofByteArray())
+                .thenApply(response -> {
+                    if (response.statusCode() != 200) {
+                        throw new IllegalStateException("HTTP " + response.statusCode());
+                    }
+                    return new Download(response.body(), response.headers().firstValue(SHA256_HEADER).orElse(null));
+                });
+        prefetches.put(sessionId, new Prefetch(version, download));
+    }
+
     @Override
     public ProjectionDelta policy(UUID sessionId, long version) {
+        served.put(sessionId, Boolean.TRUE);
         if (version == 0) {
             return ProjectionDelta.NONE;
         }
@@ -77,11 +124,43 @@ public final class AdapterCache implements PolicySource, AutoCloseable {
     }
 
     private LoraAdapter fetch(Key key) {
-        URI uri = trainer.resolve("/adapters/" + key.sessionId() + "/" + key.version());
+        URI uri = uri(key);
+        Download download = prefetched(key);
+        if (download == null) {
+            download = download(uri);
+        }
+        if (download.stated() == null) {
+            throw new IllegalStateException(uri + " came without a " + SHA256_HEADER + " header");
+        }
+        LoraAdapter adapter = load(download.zip(), uri);
+        String actual = adapter.sha256();
+        String expected = announced.getOrDefault(key, download.stated());
+        if (!actual.equals(download.stated()) || !actual.equals(expected)) {
+            adapter.close();
+            throw new IllegalStateException("adapter " + uri + " has sha256 " + actual + " but the trainer stated "
+                    + download.stated() + " and its StepApplied announced " + expected);
+        }
+        return adapter;
+    }
+
+    /** The prefetched download of this version, waited for; null when there is none or it failed. */
+    private Download prefetched(Key key) {
+        Prefetch prefetch = prefetches.get(key.sessionId());
+        if (prefetch == null || prefetch.version() != key.version()) {
+            return null;
+        }
+        prefetches.remove(key.sessionId(), prefetch);
+        try {
+            return prefetch.download().join();
+        } catch (CompletionException | CancellationException e) {
+            return null; // asked for again below, where a failure is reported as such
+        }
+    }
+
+    private Download download(URI uri) {
         HttpResponse<byte[]> response;
         try {
-            response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            response = http.send(request(uri), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new TransientFailure("trainer-service unreachable at " + uri + ": " + e, e);
         } catch (InterruptedException e) {
@@ -95,17 +174,15 @@ public final class AdapterCache implements PolicySource, AutoCloseable {
             throw new IllegalStateException("trainer-service has no adapter at " + uri + " (HTTP "
                     + response.statusCode() + ")");
         }
-        String stated = response.headers().firstValue(SHA256_HEADER).orElseThrow(() ->
-                new IllegalStateException(uri + " came without a " + SHA256_HEADER + " header"));
-        LoraAdapter adapter = load(response.body(), uri);
-        String actual = adapter.sha256();
-        String expected = announced.getOrDefault(key, stated);
-        if (!actual.equals(stated) || !actual.equals(expected)) {
-            adapter.close();
-            throw new IllegalStateException("adapter " + uri + " has sha256 " + actual + " but the trainer stated "
-                    + stated + " and its StepApplied announced " + expected);
-        }
-        return adapter;
+        return new Download(response.body(), response.headers().firstValue(SHA256_HEADER).orElse(null));
+    }
+
+    private URI uri(Key key) {
+        return trainer.resolve("/adapters/" + key.sessionId() + "/" + key.version());
+    }
+
+    private static HttpRequest request(URI uri) {
+        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build();
     }
 
     private LoraAdapter load(byte[] zipBytes, URI uri) {
@@ -150,6 +227,8 @@ public final class AdapterCache implements PolicySource, AutoCloseable {
 
     @Override
     public void close() {
+        prefetches.values().forEach(p -> p.download().cancel(true));
+        prefetches.clear();
         loaded.values().forEach(LoraAdapter::close);
         loaded.clear();
     }

@@ -123,8 +123,8 @@ public class SessionService {
     }
 
     private SessionState committed(SessionState before, List<StoredEvent> stored) {
+        relay.wake(); // first: the other services wait on the relay, the read models only on this thread
         projections.apply(stored);
-        relay.wake();
         SessionState state = before;
         for (StoredEvent e : stored) {
             state = SessionDecider.evolve(state, e.event());

@@ -8,7 +8,6 @@ import dev.espalier.events.SessionEvent.RolloutsReady;
 import dev.espalier.events.SessionEvent.SessionCreated;
 import dev.espalier.events.SessionEvent.StepApplied;
 import dev.espalier.policy.lora.LoraConfig;
-import dev.espalier.policy.lora.PeftFormat;
 import dev.espalier.policy.model.CausalLm;
 import dev.espalier.policy.model.SharedModels;
 import dev.espalier.policy.state.TrainingState;
@@ -31,7 +30,7 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -71,6 +70,13 @@ public final class SessionTrainer implements AutoCloseable {
      * after the StepApplied, and reading it back from the database cost a round trip with every adapter byte.
      */
     private final Map<UUID, StoredAdapter> lastJournaled = new ConcurrentHashMap<>();
+    /**
+     * What a step reads besides its state, kept from when it was journaled: sessions never change, and a choice is
+     * nearly always about the session's latest rollouts. Each saves a database round trip and a JSON parse per step;
+     * the store stays the source whenever these miss (after a restart, on another replica).
+     */
+    private final Map<UUID, SessionCreated> sessions = new ConcurrentHashMap<>();
+    private final Map<UUID, RolloutsReady> latestRollouts = new ConcurrentHashMap<>();
 
     private record Live(long version, TrainingState state) {
     }
@@ -93,6 +99,7 @@ public final class SessionTrainer implements AutoCloseable {
 
     public void rolloutsReady(RolloutsReady ready) {
         store.saveRollouts(ready);
+        latestRollouts.put(ready.sessionId(), ready);
     }
 
     /** Applies the step for a choice once; a choice seen before gets the StepApplied it got then. */
@@ -108,8 +115,7 @@ public final class SessionTrainer implements AutoCloseable {
         long started = System.nanoTime();
         UUID sessionId = choice.sessionId();
         SessionCreated session = requireSession(sessionId);
-        RolloutsReady rollouts = store.rollouts(choice.rolloutsReadyId()).orElseThrow(() -> new IllegalStateException(
-                "choice " + choice.eventId() + " names rollouts " + choice.rolloutsReadyId() + ", never received"));
+        RolloutsReady rollouts = rollouts(choice);
         StepCase stepCase = stepCase(rollouts, choice);
         StepSettings settings = settings(session.config());
         TrainingState state = stateAt(session, choice.policyVersion());
@@ -242,23 +248,18 @@ public final class SessionTrainer implements AutoCloseable {
         }
     }
 
-    /** [0] the PEFT adapter zip, [1] the full checkpoint zip or null. */
-    private byte[][] archive(TrainingState state, boolean full) {
-        Path dir = scratch("step-");
-        try {
-            if (full) {
-                state.save(dir);
-            } else {
-                // The optimizer moments only go into full checkpoints: writing them every step costs a file + fsync.
-                state.adapter().save(dir);
-            }
-            byte[] adapter = StateArchive.zip(dir, List.of(PeftFormat.WEIGHTS_FILE, PeftFormat.CONFIG_FILE));
-            byte[] checkpoint = full ? StateArchive.zip(dir, List.of(PeftFormat.WEIGHTS_FILE, PeftFormat.CONFIG_FILE,
-                    TrainingState.OPTIMIZER_FILE)) : null;
-            return new byte[][] {adapter, checkpoint};
-        } finally {
-            StateArchive.deleteTree(dir);
+    /**
+     * [0] the PEFT adapter zip, [1] the full checkpoint zip or null. Built in memory: they go into the journal, and the
+     * optimizer moments only into full checkpoints.
+     */
+    private static byte[][] archive(TrainingState state, boolean full) {
+        if (!full) {
+            return new byte[][] {StateArchive.zip(state.adapter().files()), null};
         }
+        Map<String, byte[]> files = state.files();
+        Map<String, byte[]> adapterOnly = new LinkedHashMap<>(files);
+        adapterOnly.remove(TrainingState.OPTIMIZER_FILE);
+        return new byte[][] {StateArchive.zip(adapterOnly), StateArchive.zip(files)};
     }
 
     private long versionOf(SessionCreated session, UUID nodeId) {
@@ -270,8 +271,23 @@ public final class SessionTrainer implements AutoCloseable {
     }
 
     private SessionCreated requireSession(UUID sessionId) {
-        return store.session(sessionId).orElseThrow(() -> new IllegalStateException(
+        SessionCreated cached = sessions.get(sessionId);
+        if (cached != null) {
+            return cached;
+        }
+        SessionCreated stored = store.session(sessionId).orElseThrow(() -> new IllegalStateException(
                 "session " + sessionId + " was never created here (no session-created event received)"));
+        sessions.put(sessionId, stored);
+        return stored;
+    }
+
+    private RolloutsReady rollouts(ChoiceMade choice) {
+        RolloutsReady latest = latestRollouts.get(choice.sessionId());
+        if (latest != null && latest.eventId().equals(choice.rolloutsReadyId())) {
+            return latest;
+        }
+        return store.rollouts(choice.rolloutsReadyId()).orElseThrow(() -> new IllegalStateException(
+                "choice " + choice.eventId() + " names rollouts " + choice.rolloutsReadyId() + ", never received"));
     }
 
     private static Path modelDir(SessionCreated session) {

@@ -7,24 +7,26 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
-/** Saved state directories as zip bytes (flat: file names only), for the database and for the adapter download. */
+/** Saved states as zip bytes (flat: file names only), for the database and for the adapter download. */
 public final class StateArchive {
 
     private StateArchive() {
     }
 
-    public static byte[] zip(Path dir, List<String> files) {
+    /** Zips the given files (name → content), in their order. */
+    public static byte[] zip(Map<String, byte[]> files) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            for (String name : files) {
-                byte[] content = Files.readAllBytes(dir.resolve(name));
+            for (Map.Entry<String, byte[]> file : files.entrySet()) {
+                String name = file.getKey();
+                byte[] content = file.getValue();
                 CRC32 crc = new CRC32();
                 crc.update(content);
                 ZipEntry entry = new ZipEntry(name);
@@ -39,7 +41,7 @@ public final class StateArchive {
                 zip.closeEntry();
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot zip " + files + " of " + dir, e);
+            throw new UncheckedIOException("cannot zip " + files.keySet(), e);
         }
         return bytes.toByteArray();
     }

@@ -8,7 +8,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import dev.espalier.events.SessionConfig;
 import dev.espalier.policy.lora.LoraConfig;
-import dev.espalier.policy.lora.PeftFormat;
 import dev.espalier.policy.model.SharedModels;
 import dev.espalier.policy.state.TrainingState;
 import dev.espalier.trainer.journal.StoredAdapter;
@@ -34,9 +33,7 @@ class ReplayCheckTest {
         LoraConfig lora = new LoraConfig(4, 8, SessionConfig.Lora.DEFAULT_TARGETS, TrainerFixture.MODEL.toString());
         live = TrainingState.fresh(TrainerFixture.MODEL, lora, 3, SharedModels.manager());
         replayed = TrainingState.fresh(TrainerFixture.MODEL, lora, 3, SharedModels.manager());
-        live.adapter().save(work.resolve("live"));
-        stored = new StoredAdapter(7, live.adapter().sha256(), StateArchive.zip(work.resolve("live"),
-                List.of(PeftFormat.WEIGHTS_FILE, PeftFormat.CONFIG_FILE)));
+        stored = new StoredAdapter(7, live.adapter().sha256(), StateArchive.zip(live.adapter().files()));
     }
 
     @AfterEach

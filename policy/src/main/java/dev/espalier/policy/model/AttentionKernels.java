@@ -59,21 +59,8 @@ final class AttentionKernels {
         for (int k = 0; k < count; k++) {
             int t = slots[k];
             for (int h = 0; h < heads; h++) {
-                addScaled(y, yOff + h * d, weights[at + h][t], values, base + t * d, d);
+                MatVec.addScaled(y, yOff + h * d, weights[at + h][t], values, base + t * d, d);
             }
-        }
-    }
-
-    /** y[yOff + j] += a·x[xOff + j] for j in [0, n), lane-wise (so exact and order-free). */
-    private static void addScaled(float[] y, int yOff, float a, float[] x, int xOff, int n) {
-        int bound = S.loopBound(n);
-        FloatVector av = FloatVector.broadcast(S, a);
-        int j = 0;
-        for (; j < bound; j += L) {
-            FloatVector.fromArray(S, x, xOff + j).fma(av, FloatVector.fromArray(S, y, yOff + j)).intoArray(y, yOff + j);
-        }
-        for (; j < n; j++) {
-            y[yOff + j] = Math.fma(x[xOff + j], a, y[yOff + j]);
         }
     }
 }

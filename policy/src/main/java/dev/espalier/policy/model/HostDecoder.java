@@ -185,7 +185,6 @@ public final class HostDecoder {
 
     private void block(int l, HostWeights.Layer w, int slot) {
         int c = config.hiddenSize();
-        int d = config.headDim();
         for (int b = 0; b < rows; b++) {
             rmsNorm(x[b], 0, c, w.attentionNorm(), 0, normed[b]);
         }

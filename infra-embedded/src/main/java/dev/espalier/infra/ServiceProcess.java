@@ -45,6 +45,9 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(List.of("--add-modules", "jdk.incubator.vector")); // the policy's CPU decode kernels
+        if (hugePagesOnRequest()) {
+            command.add("-XX:+UseTransparentHugePages"); // their heap copy of the weights, streamed every step
+        }
         command.addAll(jvmOptions);
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", jar.toString()));
@@ -152,6 +155,19 @@ public final class ServiceProcess implements AutoCloseable {
             process.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Whether the kernel gives transparent huge pages to a process that asks (madvise) or to all: the CPU decode
+     * kernels read their weights ~20% faster from 2 MiB pages, and the JVM warns when asked where none are.
+     */
+    static boolean hugePagesOnRequest() {
+        try {
+            String modes = Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
+            return modes.contains("[always]") || modes.contains("[madvise]");
+        } catch (IOException e) {
+            return false; // not Linux, or no THP
         }
     }
 }

@@ -57,6 +57,11 @@ final class MatVec {
             for (int c = 0; c < in; c += CHUNK) {
                 int end = Math.min(in, c + CHUNK);
                 int m = 0;
+                if (rows % 4 == 1 && rows >= 5) {
+                    // N completions + the control prompt: five rows per weight load, not four and then one.
+                    chunk5(panels, base, o, c, end, x, y, m);
+                    m += 5;
+                }
                 for (; m + 4 <= rows; m += 4) {
                     chunk4(panels, base, o, c, end, x, y, m);
                 }
@@ -130,6 +135,49 @@ final class MatVec {
         b2.intoArray(y2, o + L);
         a3.intoArray(y3, o);
         b3.intoArray(y3, o + L);
+    }
+
+    /** {@link #chunk4} with a fifth row: 10 accumulators, still within the vector registers. */
+    private static void chunk5(float[] panels, int base, int o, int c, int end, float[][] x, float[][] y, int m) {
+        float[] x0 = x[m], x1 = x[m + 1], x2 = x[m + 2], x3 = x[m + 3], x4 = x[m + 4];
+        float[] y0 = y[m], y1 = y[m + 1], y2 = y[m + 2], y3 = y[m + 3], y4 = y[m + 4];
+        boolean first = c == 0;
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector a0 = first ? zero : FloatVector.fromArray(S, y0, o), b0 = first ? zero : FloatVector.fromArray(S, y0, o + L);
+        FloatVector a1 = first ? zero : FloatVector.fromArray(S, y1, o), b1 = first ? zero : FloatVector.fromArray(S, y1, o + L);
+        FloatVector a2 = first ? zero : FloatVector.fromArray(S, y2, o), b2 = first ? zero : FloatVector.fromArray(S, y2, o + L);
+        FloatVector a3 = first ? zero : FloatVector.fromArray(S, y3, o), b3 = first ? zero : FloatVector.fromArray(S, y3, o + L);
+        FloatVector a4 = first ? zero : FloatVector.fromArray(S, y4, o), b4 = first ? zero : FloatVector.fromArray(S, y4, o + L);
+        for (int i = c; i < end; i++) {
+            int at = base + i * PANEL;
+            FloatVector w0 = FloatVector.fromArray(S, panels, at);
+            FloatVector w1 = FloatVector.fromArray(S, panels, at + L);
+            FloatVector xi = FloatVector.broadcast(S, x0[i]);
+            a0 = w0.fma(xi, a0);
+            b0 = w1.fma(xi, b0);
+            xi = FloatVector.broadcast(S, x1[i]);
+            a1 = w0.fma(xi, a1);
+            b1 = w1.fma(xi, b1);
+            xi = FloatVector.broadcast(S, x2[i]);
+            a2 = w0.fma(xi, a2);
+            b2 = w1.fma(xi, b2);
+            xi = FloatVector.broadcast(S, x3[i]);
+            a3 = w0.fma(xi, a3);
+            b3 = w1.fma(xi, b3);
+            xi = FloatVector.broadcast(S, x4[i]);
+            a4 = w0.fma(xi, a4);
+            b4 = w1.fma(xi, b4);
+        }
+        a0.intoArray(y0, o);
+        b0.intoArray(y0, o + L);
+        a1.intoArray(y1, o);
+        b1.intoArray(y1, o + L);
+        a2.intoArray(y2, o);
+        b2.intoArray(y2, o + L);
+        a3.intoArray(y3, o);
+        b3.intoArray(y3, o + L);
+        a4.intoArray(y4, o);
+        b4.intoArray(y4, o + L);
     }
 
     /** y[j] += a·x[j] for j < n, lane-wise (so exact and order-free). */

@@ -34,7 +34,10 @@ public class FullLoopStack implements QuarkusTestResourceLifecycleManager {
                 "espalier.rollout.model-dir", model.toString(),
                 "espalier.rollout.trainer-url", trainer + "/",
                 "espalier.rollout.session-url", sessions + "/",
-                "espalier.rollout.work-dir", work.resolve("rollout").toString()));
+                "espalier.rollout.work-dir", work.resolve("rollout").toString(),
+                // The tiny model writes 16 tokens in well under the default 200 ms tick: a short tick lets the
+                // browser see each card's text grow however fast this machine decodes.
+                "espalier.rollout.delta-interval-ms", "10"));
         return Map.of("espalier.session-service.url", sessions, "espalier.trainer-service.url", trainer,
                 "espalier.rollout-service.url", rollouts);
     }

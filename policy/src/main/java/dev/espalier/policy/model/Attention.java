@@ -24,6 +24,8 @@ final class Attention {
     private final Rotary rotary;
     private final long[] valueSplit;
     private final long[] keySplit;
+    /** The activations' type (the weights'), read once: float32 scores need no casts around the softmax. */
+    private final DataType type;
 
     Attention(ModelConfig config, int layer, Projection qkv, Projection output, RmsNorm qkNorm, Rotary rotary) {
         this.config = config;
@@ -32,6 +34,7 @@ final class Attention {
         this.output = output;
         this.qkNorm = qkNorm;
         this.rotary = rotary;
+        this.type = qkv.weight().getDataType();
         this.valueSplit = new long[]{config.numHeads() + config.numKvHeads()};
         this.keySplit = new long[]{config.numHeads()};
     }
@@ -121,8 +124,7 @@ final class Attention {
     }
 
     /** Masked softmax over the key slots, in float32 (as transformers does for float16 models), in the scores' type. */
-    private static NDArray softmax(NDArray scores, NDArray mask) {
-        DataType type = scores.getDataType();
+    private NDArray softmax(NDArray scores, NDArray mask) {
         if (type == DataType.FLOAT32) {
             return scores.add(mask).softmax(-1);
         }

@@ -3,6 +3,7 @@ package dev.espalier.policy.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 
 /**
  * One or more linear projections of the same input computed as a single matmul (q/k/v, gate/up): fewer, larger
@@ -18,6 +19,8 @@ final class Projection {
     private final long[] splitPoints;
     private final NDArray weight;
     private final NDArray bias;
+    /** The weight's type, read once: a float32 model adds a float32 delta with no cast. */
+    private final DataType type;
 
     /**
      * @param weight [Σ out_i, in], the modules' weights stacked in the order of modulePaths
@@ -34,6 +37,7 @@ final class Projection {
         }
         this.weight = weight;
         this.bias = bias;
+        this.type = weight.getDataType();
     }
 
     String[] modulePaths() {
@@ -77,8 +81,8 @@ final class Projection {
     }
 
     /** y + delta in y's type; a float32 delta on float16 y is added in float32 first, as PEFT does. */
-    private static NDArray plus(NDArray y, NDArray delta) {
+    private NDArray plus(NDArray y, NDArray delta) {
         NDArray sum = y.add(delta);
-        return Cast.to(sum, y.getDataType());
+        return type == DataType.FLOAT32 ? sum : Cast.to(sum, type);
     }
 }

@@ -11,10 +11,13 @@ final class RmsNorm {
 
     private final NDArray weight; // [C]
     private final float eps;
+    /** The weights' (and so the activations') type, read once: the float32 path does no type checks per call. */
+    private final DataType type;
 
     RmsNorm(NDArray weight, double eps) {
         this.weight = weight;
         this.eps = (float) eps;
+        this.type = weight.getDataType();
     }
 
     NDArray weight() {
@@ -26,10 +29,14 @@ final class RmsNorm {
     }
 
     NDArray apply(NDArray x) { // x [..., C]
-        DataType type = x.getDataType();
-        NDArray x32 = Cast.to(x, DataType.FLOAT32);
-        NDArray rms = x32.square().mean(new int[]{-1}, true).add(eps).sqrt(); // [..., 1]
-        NDArray normed = x32.div(rms);                                         // [..., C]
-        return Cast.to(normed, type).mul(weight);
+        if (type == DataType.FLOAT32) {
+            return normalise(x).mul(weight);
+        }
+        return Cast.to(normalise(Cast.to(x, DataType.FLOAT32)), type).mul(weight);
+    }
+
+    private NDArray normalise(NDArray x) {
+        NDArray rms = x.square().mean(new int[]{-1}, true).add(eps).sqrt(); // [..., 1]
+        return x.div(rms);                                                 // [..., C]
     }
 }

@@ -5,8 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.espalier.policy.lora.LoraAdapter;
 import dev.espalier.policy.lora.LoraConfig;
 import dev.espalier.policy.lora.TargetModules;
@@ -14,8 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,7 +39,6 @@ class SharedPrefixTest {
     private static final int[] PROMPT = {5, 9, 2, 14, 3, 8};
     /** Every completion starts with 11, so the rows share 7 tokens, one more than the prompt; right-padded to 10. */
     private static final int[][] COMPLETIONS = {{11, 4, 19, 6, 30, 2, 7}, {11, 40, 13}, {11, 3, 3, 25, 9, 12, 17, 1, 44, 20}};
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path tmp;
@@ -51,7 +46,7 @@ class SharedPrefixTest {
     @ParameterizedTest
     @ValueSource(strings = {"llama_gqa_tied", "llama3_rope_scaling", "mistral_sliding_window", "qwen2_bias",
             "qwen3_qk_norm"})
-    void logits_ofRowsSharingAPrefix_matchEachRowScoredAlone(String name) throws IOException {
+    void logits_ofRowsSharingAPrefix_matchEachRowScoredAlone(String name) {
         Path dir = model(name);
         try (NDManager manager = NDManager.newBaseManager(); CausalLm model = CausalLm.load(dir, manager)) {
             // from 0 and 5 take prefix positions' states broadcast to every row, 7 starts exactly at the rows' pass,
@@ -68,7 +63,7 @@ class SharedPrefixTest {
     @ParameterizedTest
     @ValueSource(strings = {"llama_gqa_tied", "llama3_rope_scaling", "mistral_sliding_window", "qwen2_bias",
             "qwen3_qk_norm"})
-    void adapterGradients_throughASharedPrefix_equalTheSumOverRowsAlone(String name) throws IOException {
+    void adapterGradients_throughASharedPrefix_equalTheSumOverRowsAlone(String name) {
         Path dir = model(name);
         int from = PROMPT.length - 1;
         try (NDManager manager = NDManager.newBaseManager(); CausalLm model = CausalLm.load(dir, manager);
@@ -218,12 +213,7 @@ class SharedPrefixTest {
     }
 
     /** TransformersParityTest's model of that name, rebuilt by init-model from the fixture's arguments. */
-    private Path model(String name) throws IOException {
-        try (InputStream in = SharedPrefixTest.class.getResourceAsStream("/golden/model/" + name + ".json")) {
-            JsonNode fixture = JSON.readTree(in);
-            List<String> args = new ArrayList<>();
-            fixture.get("init_model_args").forEach(a -> args.add(a.asText()));
-            return TestModels.init(tmp.resolve(name), args.toArray(String[]::new));
-        }
+    private Path model(String name) {
+        return TestModels.fromGolden(tmp.resolve(name), TestModels.goldenFixture(name));
     }
 }

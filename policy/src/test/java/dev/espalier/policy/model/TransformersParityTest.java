@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.espalier.policy.generate.Completion;
 import dev.espalier.policy.generate.GenerationSettings;
 import dev.espalier.policy.generate.Generator;
@@ -15,8 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -40,7 +37,6 @@ class TransformersParityTest {
      * divided by max |transformers| over the same entries (relative ∞-norm error of the [T,V] block).
      */
     private static final double MAX_RELATIVE_ERROR = 1e-4;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path tmp;
@@ -49,10 +45,8 @@ class TransformersParityTest {
     @ValueSource(strings = {"llama_gqa_tied", "llama3_rope_scaling", "mistral_sliding_window", "qwen2_bias",
             "qwen3_qk_norm"})
     void logitsAndGreedyTokens_matchTransformers_aloneAndInPaddedBatches(String name) throws Exception {
-        JsonNode fixture = fixture(name);
-        List<String> args = new ArrayList<>();
-        fixture.get("init_model_args").forEach(a -> args.add(a.asText()));
-        Path dir = TestModels.init(tmp.resolve(name), args.toArray(String[]::new));
+        JsonNode fixture = TestModels.goldenFixture(name);
+        Path dir = TestModels.fromGolden(tmp.resolve(name), fixture);
         assertEquals(fixture.get("safetensors_sha256").asText(), sha256(dir.resolve("model.safetensors")),
                 "init-model no longer writes the model the fixture was made from: rerun tools/goldens_model.py");
 
@@ -136,11 +130,6 @@ class TransformersParityTest {
         assertTrue(relative <= MAX_RELATIVE_ERROR, what + ": relative ∞-norm error " + relative);
     }
 
-    private static JsonNode fixture(String name) throws IOException {
-        try (InputStream in = TransformersParityTest.class.getResourceAsStream("/golden/model/" + name + ".json")) {
-            return JSON.readTree(in);
-        }
-    }
 
     private static int[] ints(JsonNode array) {
         int[] out = new int[array.size()];

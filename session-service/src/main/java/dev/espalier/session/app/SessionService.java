@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,8 +33,11 @@ import org.jboss.logging.Logger;
 public class SessionService {
 
     private static final Logger LOG = Logger.getLogger(SessionService.class);
-    /** Appending another service's event has no person to report a conflict to: it retries against the new state. */
-    private static final int FOREIGN_APPEND_ATTEMPTS = 20;
+    /**
+     * How often an append that raced another writer is decided again: another service's event has no person to
+     * report a conflict to, and a command without an expected version asked for whatever state the session is at.
+     */
+    private static final int APPEND_ATTEMPTS = 20;
 
     private final EventStore store;
     private final Projections projections;
@@ -41,6 +47,7 @@ public class SessionService {
     private final Supplier<UUID> ids;
     /** Folded states by session; always checked against the store before use, never trusted alone. */
     private final Map<UUID, SessionState> folded = new ConcurrentHashMap<>();
+    private final Lock[] writeLocks = Stream.generate(ReentrantLock::new).limit(64).toArray(Lock[]::new);
 
     public SessionService(EventStore store, Projections projections, OutboxRelay relay, PromptCatalog prompts,
                           Clock clock) {
@@ -61,13 +68,32 @@ public class SessionService {
         return committed(none, store.append(sessionId, 0, events));
     }
 
+    /**
+     * Decides {@code command} and appends what it decided. A command without an expected version asked for the
+     * session as it is: if another instance's writer got in between, it is decided again against the new state,
+     * whose rules still apply, instead of failing a click that raced nothing the person saw.
+     */
     public SessionState handle(UUID sessionId, SessionCommand command) {
-        SessionState state = load(sessionId);
-        if (!state.exists()) {
-            throw new SessionRejection.NotFound("no session " + sessionId);
+        return exclusively(sessionId, () -> decideAndAppend(sessionId, command));
+    }
+
+    private SessionState decideAndAppend(UUID sessionId, SessionCommand command) {
+        for (int attempt = 1; ; attempt++) {
+            SessionState state = load(sessionId);
+            if (!state.exists()) {
+                throw new SessionRejection.NotFound("no session " + sessionId);
+            }
+            List<SessionEvent> events = decider.decide(command, state, prompts.sequenceFor(state.config().prompts()));
+            try {
+                return committed(state, store.append(sessionId, state.version(), events));
+            } catch (SessionRejection.VersionConflict e) {
+                if (command.expectedVersion() != null || attempt == APPEND_ATTEMPTS) {
+                    throw e;
+                }
+                LOG.debugf("%s on session %s raced another writer (attempt %d), deciding again",
+                        command.getClass().getSimpleName(), sessionId, attempt);
+            }
         }
-        List<SessionEvent> events = decider.decide(command, state, prompts.sequenceFor(state.config().prompts()));
-        return committed(state, store.append(sessionId, state.version(), events));
     }
 
     /**
@@ -98,7 +124,11 @@ public class SessionService {
      * with the session's reaction to it (the next prompt after a step or a restore).
      */
     public ForeignAppend appendForeign(SessionEvent event) {
-        for (int attempt = 1; attempt <= FOREIGN_APPEND_ATTEMPTS; attempt++) {
+        return exclusively(event.sessionId(), () -> appendWithReaction(event));
+    }
+
+    private ForeignAppend appendWithReaction(SessionEvent event) {
+        for (int attempt = 1; attempt <= APPEND_ATTEMPTS; attempt++) {
             // No look-up first: a redelivered event fails the append on its unique event id (DuplicateEventException
             // below), with the session's reaction to it, so every first delivery saves a round trip.
             SessionState before = load(event.sessionId());
@@ -119,7 +149,21 @@ public class SessionService {
             }
         }
         throw new SessionRejection.VersionConflict("could not append " + event.eventId() + " after "
-                + FOREIGN_APPEND_ATTEMPTS + " attempts: session " + event.sessionId() + " keeps changing");
+                + APPEND_ATTEMPTS + " attempts: session " + event.sessionId() + " keeps changing");
+    }
+
+    /**
+     * Writers of one session take turns inside this instance, so a click and an event from another service do not
+     * decide against the same version; the store's version check still guards against other instances.
+     */
+    private <T> T exclusively(UUID sessionId, Supplier<T> write) {
+        Lock lock = writeLocks[Math.floorMod(sessionId.hashCode(), writeLocks.length)];
+        lock.lock();
+        try {
+            return write.get();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private SessionState committed(SessionState before, List<StoredEvent> stored) {

@@ -3,23 +3,34 @@ package dev.espalier.session.it;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.espalier.events.SessionEvent;
+import dev.espalier.session.app.SessionService;
+import dev.espalier.session.domain.SessionRejection;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(EmbeddedServices.class)
 class ConcurrencyAndIdempotencyTest extends SessionFixture {
+
+    @Inject
+    SessionService sessions;
 
     @Test
     void twoSimultaneousChoices_forTheSamePrompt_exactlyOneWins_theOtherGets409() throws Exception {
@@ -62,6 +73,55 @@ class ConcurrencyAndIdempotencyTest extends SessionFixture {
     }
 
     @Test
+    void undoAndRedo_withoutExpectedVersion_goThrough_whileOtherServicesEventsArrive() {
+        clicksGoThrough_while(id -> sessions.appendForeign(marker(id)));
+    }
+
+    @Test
+    void undoAndRedo_withoutExpectedVersion_goThrough_whileAnotherInstanceAppends() {
+        clicksGoThrough_while(id -> {
+            try {
+                store.append(id, sessions.load(id).version(), List.of(marker(id)));
+                Thread.sleep(1);
+            } catch (SessionRejection.VersionConflict e) {
+                // this writer lost the race to a click; it writes again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    /** Bare undo and redo clicks, each answered 200, while {@code write} keeps appending to the same session. */
+    private void clicksGoThrough_while(Consumer<UUID> write) {
+        UUID id = createSession(List.of("one", "two"));
+        playStep(id, 0, 1);
+        AtomicBoolean done = new AtomicBoolean();
+        CompletableFuture<Integer> writer = CompletableFuture.supplyAsync(() -> {
+            int writes = 0;
+            for (; !done.get(); writes++) {
+                write.accept(id);
+            }
+            return writes;
+        });
+
+        List<Integer> statuses = new ArrayList<>();
+        for (int click = 0; click < 40; click++) {
+            statuses.add(given().post("/sessions/{id}/" + (click % 2 == 0 ? "undo" : "redo"), id).statusCode());
+        }
+        done.set(true);
+
+        assertTrue(writer.join() > 0);
+        assertEquals(Collections.nCopies(40, 200), statuses);
+        assertEquals(40, events(id).stream().filter(e -> e instanceof SessionEvent.HeadMoved).count());
+    }
+
+    /** A restore of a node the session never had: stored and folded past, as a stale delivery would be. */
+    private static SessionEvent.PolicyRestored marker(UUID id) {
+        return new SessionEvent.PolicyRestored(UUID.randomUUID(), id, Instant.now(), null, UUID.randomUUID(), 9, 0,
+                null);
+    }
+
+    @Test
     void rolloutsReadyDeliveredTwice_isStoredOnce() {
         UUID id = createSession(List.of("one", "two"));
         SessionEvent.RolloutsReady ready = rolloutsArrive(id);
@@ -84,8 +144,7 @@ class ConcurrencyAndIdempotencyTest extends SessionFixture {
         SessionEvent.StepApplied step = stepArrives(id, 1);
 
         workers.send(step);
-        var marker = new SessionEvent.PolicyRestored(UUID.randomUUID(), id, Instant.now(), null, UUID.randomUUID(),
-                9, 0, null);
+        var marker = marker(id);
         workers.send(marker);
         await().atMost(WAIT).until(() -> store.contains(marker.eventId()));
 
@@ -108,8 +167,7 @@ class ConcurrencyAndIdempotencyTest extends SessionFixture {
 
         workers.send(restored);
         workers.send(restored);
-        var marker = new SessionEvent.PolicyRestored(UUID.randomUUID(), id, Instant.now(), null, UUID.randomUUID(),
-                9, 0, null);
+        var marker = marker(id);
         workers.send(marker);
         await().atMost(WAIT).until(() -> store.contains(marker.eventId()));
 

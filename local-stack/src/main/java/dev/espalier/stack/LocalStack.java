@@ -87,7 +87,8 @@ public final class LocalStack implements AutoCloseable {
         ServiceProcess ui = launch("ui-vaadin", List.of("-Xmx768m"), options.uiPort(), false,
                 Map.of("espalier.session-service.url", url(options.sessionPort()),
                         "espalier.trainer-service.url", url(options.enginePort()),
-                        "espalier.rollout-service.url", url(options.enginePort())), logs);
+                        "espalier.rollout-service.url", url(options.enginePort()),
+                        "espalier.ui.default-model", model.toString()), logs);
         for (ServiceProcess s : List.of(session, engine, ui)) {
             out.println("espalier: waiting for " + s.module() + " (log " + s.log() + ")");
             s.awaitStarted(START);

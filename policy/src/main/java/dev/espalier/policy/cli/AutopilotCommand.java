@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.espalier.policy.bench.ProcessMemory;
 import dev.espalier.policy.generate.GenerationSettings;
 import dev.espalier.policy.model.CausalLm;
+import dev.espalier.policy.model.ModelLocator;
 import dev.espalier.policy.sampling.SamplingParams;
 import dev.espalier.policy.state.StateDirectory;
 import dev.espalier.policy.text.TextTokenizer;

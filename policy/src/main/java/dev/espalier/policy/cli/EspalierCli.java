@@ -1,8 +1,11 @@
 package dev.espalier.policy.cli;
 
+import dev.espalier.hub.ConsoleProgressBar;
 import dev.espalier.hub.HubClient;
 import dev.espalier.hub.HubException;
+import dev.espalier.policy.model.HubModelLocator;
 import dev.espalier.policy.model.ModelFormatException;
+import dev.espalier.policy.model.ModelLocator;
 import dev.espalier.policy.safetensors.SafetensorsException;
 
 import java.io.PrintStream;
@@ -48,7 +51,7 @@ public final class EspalierCli {
     }
 
     public static void main(String[] argv) {
-        ModelLocator models = new HubModelLocator(HubClient.fromEnvironment(), System.err);
+        ModelLocator models = new HubModelLocator(HubClient.fromEnvironment(), new ConsoleProgressBar(System.err));
         int status = new EspalierCli(models, new LoraAdapterInput(models))
                 .run(argv, System.out, System.err);
         System.exit(status);

@@ -10,6 +10,7 @@ import dev.espalier.policy.generate.Generator;
 import dev.espalier.policy.generate.Prompt;
 import dev.espalier.policy.generate.TokenListener;
 import dev.espalier.policy.model.CausalLm;
+import dev.espalier.policy.model.ModelLocator;
 import dev.espalier.policy.model.ProjectionDelta;
 import dev.espalier.policy.sampling.SamplingParams;
 

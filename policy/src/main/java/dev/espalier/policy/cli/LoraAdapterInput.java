@@ -2,6 +2,7 @@ package dev.espalier.policy.cli;
 
 import dev.espalier.policy.lora.LoraAdapter;
 import dev.espalier.policy.model.CausalLm;
+import dev.espalier.policy.model.ModelLocator;
 import dev.espalier.policy.model.ProjectionDelta;
 
 /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.espalier.policy.export.MergedModelWriter;
 
+import dev.espalier.policy.model.ModelLocator;
 import java.nio.file.Path;
 
 /** {@code merge --model DIR --adapter DIR --out DIR}: a plain Hugging Face model with the adapter folded in. */

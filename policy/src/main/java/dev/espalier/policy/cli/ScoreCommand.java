@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.espalier.policy.model.CausalLm;
+import dev.espalier.policy.model.ModelLocator;
 import dev.espalier.policy.model.ProjectionDelta;
 
 import java.util.Arrays;

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.espalier.policy.model.CausalLm;
+import dev.espalier.policy.model.ModelLocator;
 import dev.espalier.policy.train.StepJob;
 import dev.espalier.policy.train.StepResult;
 

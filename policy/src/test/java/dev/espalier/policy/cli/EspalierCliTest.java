@@ -2,6 +2,7 @@ package dev.espalier.policy.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.espalier.policy.model.ModelLocator;
 import dev.espalier.policy.model.TestModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

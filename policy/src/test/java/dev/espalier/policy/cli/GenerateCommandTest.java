@@ -3,7 +3,11 @@ package dev.espalier.policy.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.espalier.hub.FakeHub;
+import dev.espalier.hub.ConsoleProgressBar;
+import dev.espalier.hub.DownloadListener;
 import dev.espalier.hub.HubClient;
+import dev.espalier.policy.model.HubModelLocator;
+import dev.espalier.policy.model.ModelLocator;
 import dev.espalier.policy.model.TestModels;
 import dev.espalier.policy.text.RealTokenizers;
 import dev.espalier.policy.text.TextTokenizer;
@@ -132,8 +136,8 @@ class GenerateCommandTest {
         try (FakeHub hub = new FakeHub()) {
             hub.addRepo("models/org/tiny-qwen3", "0123456789abcdef0123456789abcdef01234567", files, false);
             ByteArrayOutputStream progress = new ByteArrayOutputStream();
-            ModelLocator locator = new HubModelLocator(
-                    HubClient.builder().endpoint(hub.endpoint()).cacheDir(cache).build(), new PrintStream(progress));
+            ModelLocator locator = new HubModelLocator(HubClient.builder().endpoint(hub.endpoint()).cacheDir(cache)
+                    .build(), new ConsoleProgressBar(new PrintStream(progress)));
 
             Run fromHub = generate("org/tiny-qwen3", locator);
             assertEquals(0, fromHub.status(), fromHub.err());
@@ -144,7 +148,7 @@ class GenerateCommandTest {
             int requests = hub.requests.size();
             assertEquals(0, generate("org/tiny-qwen3", new HubModelLocator(
                     HubClient.builder().endpoint(hub.endpoint()).cacheDir(cache).offline(true).build(),
-                    new PrintStream(progress))).status());
+                    DownloadListener.NONE)).status());
             assertEquals(requests, hub.requests.size(), "offline run reads the cache only");
         }
     }
@@ -162,13 +166,13 @@ class GenerateCommandTest {
         assertTrue(text.err().contains("tokenizer.json"), text.err());
 
         Run notAModel = run(new HubModelLocator(HubClient.builder().cacheDir(dir.resolve("empty-cache"))
-                .offline(true).build(), new PrintStream(new ByteArrayOutputStream())),
+                .offline(true).build(), DownloadListener.NONE),
                 "generate", "--model", "./not/a/dir", "--prompt", "x");
         assertEquals(2, notAModel.status());
         assertTrue(notAModel.err().contains("./not/a/dir"), notAModel.err());
 
         Run uncached = run(new HubModelLocator(HubClient.builder().cacheDir(dir.resolve("empty-cache"))
-                .offline(true).build(), new PrintStream(new ByteArrayOutputStream())),
+                .offline(true).build(), DownloadListener.NONE),
                 "generate", "--model", "org/never-downloaded", "--prompt", "x");
         assertEquals(2, uncached.status());
         assertTrue(uncached.err().contains("org/never-downloaded"), uncached.err());

@@ -2,7 +2,7 @@ package dev.espalier.policy.model;
 
 import dev.espalier.policy.cli.AdapterInput;
 import dev.espalier.policy.cli.EspalierCli;
-import dev.espalier.policy.cli.ModelLocator;
+import dev.espalier.policy.model.ModelLocator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

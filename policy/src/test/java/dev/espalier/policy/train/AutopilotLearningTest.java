@@ -3,7 +3,7 @@ package dev.espalier.policy.train;
 import ai.djl.ndarray.NDManager;
 import dev.espalier.policy.cli.AdapterInput;
 import dev.espalier.policy.cli.EspalierCli;
-import dev.espalier.policy.cli.ModelLocator;
+import dev.espalier.policy.model.ModelLocator;
 import dev.espalier.policy.generate.GenerationSettings;
 import dev.espalier.policy.lora.LoraConfig;
 import dev.espalier.policy.model.CausalLm;

@@ -1,5 +1,6 @@
 package dev.espalier.trainer.api;
 
+import dev.espalier.policy.model.ModelLocator;
 import dev.espalier.trainer.export.MergedModelExport;
 import dev.espalier.trainer.journal.TrainerStore;
 import io.agroal.api.AgroalDataSource;
@@ -20,9 +21,9 @@ public class MergedModelResource {
 
     private final MergedModelExport export;
 
-    public MergedModelResource(AgroalDataSource db,
+    public MergedModelResource(AgroalDataSource db, ModelLocator models,
                                @ConfigProperty(name = "espalier.trainer.work-dir") java.nio.file.Path workDir) {
-        this.export = new MergedModelExport(new TrainerStore(db), workDir);
+        this.export = new MergedModelExport(new TrainerStore(db), models, workDir);
     }
 
     /** A zip of config.json, model.safetensors (float32, merged) and the base model's tokenizer files. */

@@ -1,5 +1,8 @@
 package dev.espalier.trainer.app;
 
+import dev.espalier.hub.HubClient;
+import dev.espalier.policy.model.HubModelLocator;
+import dev.espalier.policy.model.ModelLocator;
 import dev.espalier.trainer.journal.TrainerStore;
 import dev.espalier.trainer.training.SessionTrainer;
 import io.agroal.api.AgroalDataSource;
@@ -17,9 +20,23 @@ public class TrainerBeans {
 
     private static final Logger LOG = Logger.getLogger(TrainerBeans.class);
 
+    /**
+     * A session names its base model by a local directory or a Hugging Face id; an id is read from the HF cache
+     * (HF_HOME, HF_HUB_CACHE, HF_HUB_OFFLINE as huggingface_hub has them), downloaded there first if missing.
+     */
     @Produces
     @ApplicationScoped
-    SessionTrainer trainer(AgroalDataSource db,
+    ModelLocator models() {
+        return new HubModelLocator(HubClient.fromEnvironment(), (file, done, total) -> {
+            if (done == total) {
+                LOG.infof("downloaded %s (%d bytes)", file, total);
+            }
+        }).remembering();
+    }
+
+    @Produces
+    @ApplicationScoped
+    SessionTrainer trainer(AgroalDataSource db, ModelLocator models,
                            @ConfigProperty(name = "espalier.trainer.work-dir") Path workDir,
                            @ConfigProperty(name = "espalier.fault.halt-before-step-commit", defaultValue = "false")
                            boolean haltBeforeCommit) {
@@ -28,7 +45,7 @@ public class TrainerBeans {
             LOG.warn("espalier.fault.halt-before-step-commit: halting before the step is journaled");
             Runtime.getRuntime().halt(137);
         } : () -> { };
-        return new SessionTrainer(new TrainerStore(db), workDir, Clock.systemUTC(), beforeCommit);
+        return new SessionTrainer(new TrainerStore(db), models, workDir, Clock.systemUTC(), beforeCommit);
     }
 
     void close(@Disposes SessionTrainer trainer) {

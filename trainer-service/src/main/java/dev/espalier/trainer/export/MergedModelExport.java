@@ -2,6 +2,7 @@ package dev.espalier.trainer.export;
 
 import dev.espalier.events.SessionEvent.SessionCreated;
 import dev.espalier.policy.export.MergedModelWriter;
+import dev.espalier.policy.model.ModelLocator;
 import dev.espalier.trainer.journal.StoredAdapter;
 import dev.espalier.trainer.journal.TrainerStore;
 import dev.espalier.trainer.training.StateArchive;
@@ -25,10 +26,12 @@ import java.util.zip.ZipOutputStream;
 public final class MergedModelExport {
 
     private final TrainerStore store;
+    private final ModelLocator models;
     private final Path workDir;
 
-    public MergedModelExport(TrainerStore store, Path workDir) {
+    public MergedModelExport(TrainerStore store, ModelLocator models, Path workDir) {
         this.store = store;
+        this.models = models;
         this.workDir = workDir;
     }
 
@@ -41,7 +44,7 @@ public final class MergedModelExport {
                 "session " + sessionId + " is not known to the trainer"));
         StoredAdapter adapter = store.adapter(sessionId, version).orElseThrow(() -> new NoSuchElementException(
                 "session " + sessionId + " has no stored adapter of policy version " + version));
-        return new Merge(Path.of(session.config().model()), adapter);
+        return new Merge(models.locate(session.config().model()), adapter);
     }
 
     /** One export, ready to be written. */

@@ -9,6 +9,7 @@ import dev.espalier.events.SessionEvent.SessionCreated;
 import dev.espalier.events.SessionEvent.StepApplied;
 import dev.espalier.policy.lora.LoraConfig;
 import dev.espalier.policy.model.CausalLm;
+import dev.espalier.policy.model.ModelLocator;
 import dev.espalier.policy.model.SharedModels;
 import dev.espalier.policy.state.TrainingState;
 import dev.espalier.policy.train.Aggregation;
@@ -59,6 +60,7 @@ public final class SessionTrainer implements AutoCloseable {
     }
 
     private final TrainerStore store;
+    private final ModelLocator models;
     private final Path workDir;
     private final Clock clock;
     private final Runnable beforeJournalCommit;
@@ -86,8 +88,10 @@ public final class SessionTrainer implements AutoCloseable {
      * @param beforeJournalCommit runs after a step is computed and before it is journaled (fault injection: the
      *                            crash tests halt the process here); {@code () -> {}} otherwise
      */
-    public SessionTrainer(TrainerStore store, Path workDir, Clock clock, Runnable beforeJournalCommit) {
+    public SessionTrainer(TrainerStore store, ModelLocator models, Path workDir, Clock clock,
+                          Runnable beforeJournalCommit) {
         this.store = store;
+        this.models = models;
         this.workDir = workDir;
         this.clock = clock;
         this.beforeJournalCommit = beforeJournalCommit;
@@ -290,11 +294,11 @@ public final class SessionTrainer implements AutoCloseable {
                 "choice " + choice.eventId() + " names rollouts " + choice.rolloutsReadyId() + ", never received"));
     }
 
-    private static Path modelDir(SessionCreated session) {
-        return Path.of(session.config().model());
+    private Path modelDir(SessionCreated session) {
+        return models.locate(session.config().model());
     }
 
-    private static CausalLm model(SessionCreated session) {
+    private CausalLm model(SessionCreated session) {
         return SharedModels.get(modelDir(session));
     }
 

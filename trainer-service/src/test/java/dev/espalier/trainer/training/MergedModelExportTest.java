@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.espalier.events.SessionEvent.RolloutsReady;
+import dev.espalier.policy.model.ModelLocator;
 import dev.espalier.policy.safetensors.SafetensorsFile;
 import dev.espalier.trainer.export.MergedModelExport;
 import dev.espalier.trainer.journal.TrainerStore;
@@ -38,13 +39,13 @@ class MergedModelExportTest {
     void merged_holdsTheBasePlusScaledBTimesA_ofThatVersionsAdapter_andTheModelFiles() throws Exception {
         Session session = new Session(5);
         try (SessionTrainer trainer =
-                     new SessionTrainer(store, work.resolve("trainer"), Clock.systemUTC(), () -> { })) {
+                     new SessionTrainer(store, ModelLocator.LOCAL_DIRECTORY, work.resolve("trainer"), Clock.systemUTC(), () -> { })) {
             trainer.sessionCreated(session.created);
             RolloutsReady rollouts = session.rollouts(0);
             trainer.rolloutsReady(rollouts);
             trainer.choiceMade(session.choice(rollouts, 1));
         }
-        MergedModelExport export = new MergedModelExport(store, work.resolve("export"));
+        MergedModelExport export = new MergedModelExport(store, ModelLocator.LOCAL_DIRECTORY, work.resolve("export"));
 
         ByteArrayOutputStream zip = new ByteArrayOutputStream();
         export.prepare(session.id, 1).writeZip(zip);
@@ -75,7 +76,7 @@ class MergedModelExportTest {
     void merged_ofAnUnknownVersion_failsNamingIt_beforeWritingAnything() {
         Session session = new Session(5);
         store.saveSession(session.created);
-        MergedModelExport export = new MergedModelExport(store, work.resolve("export"));
+        MergedModelExport export = new MergedModelExport(store, ModelLocator.LOCAL_DIRECTORY, work.resolve("export"));
         var e = assertThrows(NoSuchElementException.class, () -> export.prepare(session.id, 7));
         assertTrue(e.getMessage().contains("policy version 7"), e.getMessage());
         assertThrows(NoSuchElementException.class, () -> export.prepare(UUID.randomUUID(), 1));

@@ -6,17 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.espalier.events.SessionEvent.ChoiceMade;
 import dev.espalier.events.SessionEvent.HeadMoved;
 import dev.espalier.events.SessionEvent.PolicyRestored;
 import dev.espalier.events.SessionEvent.RolloutsReady;
 import dev.espalier.events.SessionEvent.StepApplied;
+import dev.espalier.hub.DownloadListener;
+import dev.espalier.hub.HubClient;
+import dev.espalier.policy.model.HubModelLocator;
+import dev.espalier.policy.model.ModelLocator;
 import dev.espalier.trainer.journal.TrainerStore;
 import dev.espalier.trainer.training.TrainerFixture.Session;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +39,7 @@ class SessionTrainerTest {
     private final List<SessionTrainer> trainers = new ArrayList<>();
 
     private SessionTrainer trainer(Runnable beforeCommit) {
-        SessionTrainer trainer = new SessionTrainer(store, work, Clock.systemUTC(), beforeCommit);
+        SessionTrainer trainer = new SessionTrainer(store, ModelLocator.LOCAL_DIRECTORY, work, Clock.systemUTC(), beforeCommit);
         trainers.add(trainer);
         return trainer;
     }
@@ -72,6 +80,35 @@ class SessionTrainerTest {
         assertEquals(1, store.latestVersion(session.id));
         // The next choice applies to version 1, stepped once: its version is 2, not 3.
         assertEquals(2, play(trainer, session, 1, null).policyVersion());
+    }
+
+    @Test
+    void sessionNamingItsModelByHubId_trainsOnTheCachedSnapshot_andItsAdapterNamesTheId() throws IOException {
+        String commit = "0123456789abcdef0123456789abcdef01234567";
+        Path cache = work.resolve("hf-cache");
+        Path repo = cache.resolve("models--org--tiny-llama");
+        Files.createDirectories(repo.resolve("refs"));
+        Files.writeString(repo.resolve("refs/main"), commit);
+        Path snapshot = Files.createDirectories(repo.resolve("snapshots").resolve(commit));
+        try (Stream<Path> files = Files.list(TrainerFixture.MODEL)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, snapshot.resolve(f.getFileName()));
+            }
+        }
+        ModelLocator offlineCache = new HubModelLocator(HubClient.builder().cacheDir(cache).offline(true).build(),
+                DownloadListener.NONE).remembering();
+        SessionTrainer trainer = new SessionTrainer(store, offlineCache, work, Clock.systemUTC(), () -> { });
+        trainers.add(trainer);
+        Session session = new Session(5, "org/tiny-llama");
+        trainer.sessionCreated(session.created);
+
+        StepApplied step = play(trainer, session, 0, 1);
+
+        assertEquals(1, step.policyVersion());
+        assertEquals(step.adapter().sha256(), trainer.verifyReplay(session.id, 1).sha256());
+        Path adapter = StateArchive.unzip(store.adapter(session.id, 1).orElseThrow().zip(), work.resolve("adapter"));
+        assertEquals("org/tiny-llama", new ObjectMapper().readTree(adapter.resolve("adapter_config.json").toFile())
+                .path("base_model_name_or_path").asText(), "PEFT loads the adapter's base from the hub by this id");
     }
 
     @Test

@@ -8,7 +8,7 @@ import dev.espalier.events.SessionEvent.SessionCreated;
 import dev.espalier.infra.EmbeddedPostgres;
 import dev.espalier.policy.cli.AdapterInput;
 import dev.espalier.policy.cli.EspalierCli;
-import dev.espalier.policy.cli.ModelLocator;
+import dev.espalier.policy.model.ModelLocator;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +61,11 @@ final class TrainerFixture {
         private final SplittableRandom random = new SplittableRandom(11);
 
         Session(int checkpointEvery) {
-            SessionConfig config = new SessionConfig(MODEL.toString(),
+            this(checkpointEvery, MODEL.toString());
+        }
+
+        Session(int checkpointEvery, String model) {
+            SessionConfig config = new SessionConfig(model,
                     new SessionConfig.PromptSourceSpec(SessionConfig.PromptSourceSpec.Kind.TYPED, null, null, null,
                             List.of("a prompt"), 1),
                     new SessionConfig.PromptFormat(SessionConfig.PromptFormat.Mode.RAW, null, "", ""), 4,

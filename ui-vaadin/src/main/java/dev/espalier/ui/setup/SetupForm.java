@@ -180,6 +180,12 @@ public class SetupForm extends FormLayout {
         return Arrays.stream(text.split("\n")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
+    /** Fills in the model the deployment serves, and says so: another model would be answered by this one. */
+    void serve(String servedModel) {
+        model.setValue(servedModel);
+        model.setHelperText("the model this deployment serves");
+    }
+
     /**
      * Checks every field as session-service would and marks the first one at fault.
      *

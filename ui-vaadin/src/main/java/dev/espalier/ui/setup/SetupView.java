@@ -24,6 +24,8 @@ import dev.espalier.ui.client.SessionSummary;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The first screen: set up a new session, or resume / clone an earlier one. */
 @StyleSheet(EspalierStyle.URL)
@@ -38,9 +40,15 @@ public class SetupView extends VerticalLayout {
     private final Pre promptPreview = new Pre();
     private final Pre modelPreview = new Pre();
 
-    public SetupView(SessionClient sessions) {
+    /**
+     * @param servedModel the model this deployment's rollout-service serves (set by {@code ./espalier up}, compose and
+     *                    Kubernetes), filled in so a first session needs no path or id typed
+     */
+    public SetupView(SessionClient sessions,
+                     @ConfigProperty(name = "espalier.ui.default-model") Optional<String> servedModel) {
         this.sessions = sessions;
         setId("setup-view");
+        servedModel.ifPresent(form::serve);
         Button start = new Button("Start session", e -> start());
         start.setId("start-session");
         start.addThemeVariants(ButtonVariant.LUMO_PRIMARY);

@@ -51,6 +51,8 @@ class GameInBrowserTest {
     void setup_showsDefaults_andMarksInvalidSettings_withoutCreatingASession() throws Exception {
         Page page = browser.newPage();
         page.navigate(ui.toString());
+        assertThat(page.locator("#field-model input")).hasValue("tiny-model");
+        assertThat(page.locator("#field-model")).containsText("the model this deployment serves");
         assertThat(page.locator("#field-sampling-temperature input")).hasValue("1.2");
         assertThat(page.locator("#field-groupSize input")).hasValue("4");
         assertThat(page.locator("#field-learningRate input")).hasValue("2.0E-5");

@@ -18,7 +18,7 @@ public class StandInStack implements QuarkusTestResourceLifecycleManager {
         backend = new Backend();
         sessionServiceUrl = backend.start("session-service", Map.of());
         workers = new StandInWorkers(backend.kafka.bootstrapServers());
-        return Map.of("espalier.session-service.url", sessionServiceUrl);
+        return Map.of("espalier.session-service.url", sessionServiceUrl, "espalier.ui.default-model", "tiny-model");
     }
 
     @Override

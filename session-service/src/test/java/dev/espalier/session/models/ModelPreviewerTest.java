@@ -69,9 +69,9 @@ public class ModelPreviewerTest {
             ModelPreview first = previewer.preview("espalier/tiny");
             ModelPreview again = previewer.preview("espalier/tiny");
 
-            // Embeddings 64·32, per layer q,k,v,o 4·32·8 + 2·(32·2·8) + 4·8·32 and MLP 3·32·64 and two norms,
-            // the final norm; tied head.
-            long estimate = 64 * 32 + 2 * (1024 + 1024 + 1024 + 3 * 32 * 64 + 64) + 32;
+            // Embeddings 64·32, per layer q,k,v,o 4·32·8 + 2·(32·2·8) + 4·8·32, q/k norms 2·8, MLP 3·32·64 and
+            // two norms, the final norm; tied head.
+            long estimate = 64 * 32 + 2 * (1024 + 1024 + 1024 + 16 + 3 * 32 * 64 + 64) + 32;
             assertEquals(new ModelPreview("espalier/tiny", "Qwen3ForCausalLM", "qwen3", estimate, false, 123456L,
                     32, 2, 64, 128, false, "hub"), first);
             assertEquals("cache", again.source());

@@ -139,6 +139,11 @@ public final class HubClient {
         }
     }
 
+    /** The snapshot folder of {@code repo}'s revision if the cache holds it, found without any request. */
+    public Optional<Path> cachedSnapshot(RepoRef repo) {
+        return cache.commitOf(repo).map(commit -> cache.snapshotDir(repo, commit)).filter(Files::isDirectory);
+    }
+
     /**
      * The paths of every file of {@code repo}, without downloading any: from the cache's tree listing when the
      * revision is cached, else from the hub's repo info (so a caller can choose files before {@link #snapshot}).

@@ -6,6 +6,7 @@ import dev.espalier.session.domain.SessionCommand;
 import dev.espalier.session.domain.SessionDecider;
 import dev.espalier.session.domain.SessionRejection;
 import dev.espalier.session.domain.SessionState;
+import dev.espalier.session.models.ServedModel;
 import dev.espalier.session.projection.Projections;
 import dev.espalier.session.prompts.PromptCatalog;
 import dev.espalier.session.store.EventStore;
@@ -43,6 +44,7 @@ public class SessionService {
     private final Projections projections;
     private final OutboxRelay relay;
     private final PromptCatalog prompts;
+    private final ServedModel servedModel;
     private final SessionDecider decider;
     private final Supplier<UUID> ids;
     /** Folded states by session; always checked against the store before use, never trusted alone. */
@@ -50,8 +52,9 @@ public class SessionService {
     private final Lock[] writeLocks = Stream.generate(ReentrantLock::new).limit(64).toArray(Lock[]::new);
 
     public SessionService(EventStore store, Projections projections, OutboxRelay relay, PromptCatalog prompts,
-                          Clock clock) {
+                          ServedModel servedModel, Clock clock) {
         this.store = store;
+        this.servedModel = servedModel;
         this.projections = projections;
         this.relay = relay;
         this.prompts = prompts;
@@ -59,8 +62,12 @@ public class SessionService {
         this.decider = new SessionDecider(clock, ids);
     }
 
-    /** Starts a session and issues its first prompt; the prompt source is loaded (and checked) first. */
+    /**
+     * Starts a session and issues its first prompt; its model must be the one served here, and the prompt source is
+     * loaded (and checked) first.
+     */
     public SessionState create(SessionConfig config) {
+        servedModel.require(config.model());
         UUID sessionId = ids.get();
         SessionState none = SessionState.none(sessionId);
         List<SessionEvent> events = decider.decide(new SessionCommand.CreateSession(config), none,

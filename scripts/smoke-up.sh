@@ -56,6 +56,10 @@ session=$(curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' -X POS
   \"prompts\": {\"kind\": \"TYPED\", \"typed\": [\"What colour is the sky?\", \"Name a fruit.\", \"Say hi.\"]},
   \"sampling\": {\"maxNewTokens\": 8, \"seed\": 7}}" | sed -n 's#^[Ll]ocation: .*/sessions/\([0-9a-f-]*\).*#\1#p' | tr -d '\r')
 say "created session $session"
+refused=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -X POST "$api/sessions" -d '{
+  "model": "org/not-the-served-model", "prompts": {"kind": "TYPED", "typed": ["x"]}}')
+[ "$refused" = "400" ] || { say "FAILED: a session naming another model got $refused, not 400"; exit 1; }
+say "a session naming another model is refused: $refused"
 await_rollouts "$session" 0
 curl -fsS -H 'Content-Type: application/json' -X POST "$api/sessions/$session/choice" -d '{"choice": 1}' >/dev/null
 say "chose rollout 1"

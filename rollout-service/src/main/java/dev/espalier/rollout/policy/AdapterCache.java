@@ -2,6 +2,7 @@ package dev.espalier.rollout.policy;
 
 import dev.espalier.policy.lora.LoraAdapter;
 import dev.espalier.policy.model.ProjectionDelta;
+import dev.espalier.policy.model.SharedModels;
 import dev.espalier.rollout.generation.RolloutWorker.TransientFailure;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -22,6 +23,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -34,13 +37,14 @@ import ai.djl.ndarray.NDManager;
  * its StepApplied announced when this process saw that event. Version 0 is the base model itself: a fresh PEFT
  * adapter has B = 0, so it changes no output.
  * <p>
- * A new version of a session this process served recently is downloaded as soon as the trainer announces it
- * ({@link #prefetch}), while the session-service is still issuing the prompt that will need it: the download is off
- * the choice-to-rollouts path. Only the newest announced version per session is kept waiting; a prefetch that failed
- * or was never used costs nothing more, the version is then fetched when asked for.
+ * A new version of a session this process served recently is downloaded, loaded and checked as soon as the trainer
+ * announces it ({@link #prefetch}), while the session-service is still issuing the prompt that will need it: all of
+ * that is off the choice-to-rollouts path (loading took 7–10 ms of it, on the model thread, which is idle then).
+ * Only the newest announced version per session is kept waiting; one replaced or never used is closed, and one that
+ * failed is simply fetched again when asked for.
  * <p>
- * {@link #policy} is used by the single generation thread only; {@link #expect} and {@link #prefetch} may be called
- * from any thread.
+ * {@link #policy} runs on the model thread ({@code SharedModels.run}), where a prefetch's load runs too, so the two
+ * never overlap; {@link #expect} and {@link #prefetch} may be called from any thread.
  */
 public final class AdapterCache implements PolicySource, AutoCloseable {
 
@@ -53,7 +57,8 @@ public final class AdapterCache implements PolicySource, AutoCloseable {
     private record Download(byte[] zip, String stated) {
     }
 
-    private record Prefetch(long version, CompletableFuture<Download> download) {
+    /** A version's download, and the adapter loaded from it on the model thread if it got there first. */
+    private record Prefetch(long version, CompletableFuture<Download> download, CompletableFuture<LoraAdapter> adapter) {
     }
 
     /** Sessions remembered as served here, beyond the loaded adapters' (a version-0 session holds none). */
@@ -68,6 +73,9 @@ public final class AdapterCache implements PolicySource, AutoCloseable {
     private final Map<Key, String> announced = new ConcurrentHashMap<>();
     private final LinkedHashMap<Key, LoraAdapter> loaded = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<UUID, Prefetch> prefetches = new ConcurrentHashMap<>();
+    /** Hands finished downloads to the model thread, so the HTTP client's threads never wait for it. */
+    private final ExecutorService loader = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("adapter-prefetch").daemon().factory());
     private final Map<UUID, Boolean> served = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
@@ -96,7 +104,8 @@ public final class AdapterCache implements PolicySource, AutoCloseable {
         if (version == 0 || !served.containsKey(sessionId)) {
             return;
         }
-        URI uri = uri(new Key(sessionId, version));
+        Key key = new Key(sessionId, version);
+        URI uri = uri(key);
         CompletableFuture<Download> download = http.sendAsync(request(uri), HttpResponse.BodyHandlers.ofByteArray())
                 .thenApply(response -> {
                     if (response.statusCode() != 200) {
@@ -104,7 +113,22 @@ public final class AdapterCache implements PolicySource, AutoCloseable {
                     }
                     return new Download(response.body(), response.headers().firstValue(SHA256_HEADER).orElse(null));
                 });
-        prefetches.put(sessionId, new Prefetch(version, download));
+        Prefetch prefetch = new Prefetch(version, download, new CompletableFuture<>());
+        Prefetch replaced = prefetches.put(sessionId, prefetch);
+        if (replaced != null) {
+            discard(replaced);
+        }
+        download.thenAcceptAsync(d -> SharedModels.run(() -> {
+            // On the model thread, as policy() is: a prefetch it took meanwhile is no longer registered.
+            if (prefetches.get(sessionId) == prefetch) {
+                try {
+                    prefetch.adapter().complete(verified(key, uri, d));
+                } catch (RuntimeException e) {
+                    prefetch.adapter().completeExceptionally(e);
+                }
+            }
+            return null;
+        }), loader);
     }
 
     @Override
@@ -116,19 +140,19 @@ public final class AdapterCache implements PolicySource, AutoCloseable {
         Key key = new Key(sessionId, version);
         LoraAdapter adapter = loaded.get(key);
         if (adapter == null) {
-            adapter = fetch(key);
+            adapter = prefetched(key);
+            if (adapter == null) {
+                URI uri = uri(key);
+                adapter = verified(key, uri, download(uri));
+            }
             loaded.put(key, adapter);
             evict();
         }
         return adapter;
     }
 
-    private LoraAdapter fetch(Key key) {
-        URI uri = uri(key);
-        Download download = prefetched(key);
-        if (download == null) {
-            download = download(uri);
-        }
+    /** The adapter loaded from {@code download}, if its sha256 is the one the trainer stated and announced. */
+    private LoraAdapter verified(Key key, URI uri, Download download) {
         if (download.stated() == null) {
             throw new IllegalStateException(uri + " came without a " + SHA256_HEADER + " header");
         }
@@ -143,18 +167,33 @@ public final class AdapterCache implements PolicySource, AutoCloseable {
         return adapter;
     }
 
-    /** The prefetched download of this version, waited for; null when there is none or it failed. */
-    private Download prefetched(Key key) {
+    /**
+     * This version's prefetched adapter: loaded already, or loaded here from its download (waited for) when the model
+     * thread, busy with this very call, has not got to it yet. Null when there is none or it failed: the caller
+     * fetches again, and reports a failure as such.
+     */
+    private LoraAdapter prefetched(Key key) {
         Prefetch prefetch = prefetches.get(key.sessionId());
         if (prefetch == null || prefetch.version() != key.version()) {
             return null;
         }
         prefetches.remove(key.sessionId(), prefetch);
         try {
-            return prefetch.download().join();
+            if (prefetch.adapter().isDone()) {
+                return prefetch.adapter().join();
+            }
+            return verified(key, uri(key), prefetch.download().join());
         } catch (CompletionException | CancellationException e) {
-            return null; // asked for again below, where a failure is reported as such
+            return null;
         }
+    }
+
+    /** Closes a prefetched adapter nobody will ask for, if it was loaded (on the model thread, as it was loaded). */
+    private void discard(Prefetch prefetch) {
+        prefetch.adapter().thenAcceptAsync(adapter -> SharedModels.run(() -> {
+            adapter.close();
+            return null;
+        }), loader);
     }
 
     private Download download(URI uri) {
@@ -227,8 +266,9 @@ public final class AdapterCache implements PolicySource, AutoCloseable {
 
     @Override
     public void close() {
-        prefetches.values().forEach(p -> p.download().cancel(true));
+        prefetches.values().forEach(this::discard);
         prefetches.clear();
+        loader.shutdown();
         loaded.values().forEach(LoraAdapter::close);
         loaded.clear();
     }

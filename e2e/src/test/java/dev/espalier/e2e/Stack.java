@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Kafka and PostgreSQL in this JVM, a tiny model on disk, and the services as child processes: the session-service
@@ -36,17 +37,31 @@ final class Stack implements AutoCloseable {
     ServiceProcess trainer;
     ServiceProcess rollout;
 
-    Stack() {
-        this(false);
+    /** The model the services serve, made in {@code dir}; and the services' heap (-Xmx), which must fit it. */
+    record ModelSetup(Function<Path, Path> make, String heap) {
+        /** A tiny Qwen3 (hidden 32, 2 layers) with the real Qwen3 tokenizer and chat template. */
+        static final ModelSetup TINY = new ModelSetup(
+                dir -> TinyChatModel.create(dir, Path.of("target", "npm"), 32, 9), "768m");
     }
 
-    private Stack(boolean engine) {
+    private final String heap;
+
+    Stack() {
+        this(false, ModelSetup.TINY);
+    }
+
+    Stack(ModelSetup setup) {
+        this(false, setup);
+    }
+
+    private Stack(boolean engine, ModelSetup setup) {
         try {
             work = Files.createTempDirectory("espalier-e2e-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        model = TinyChatModel.create(work.resolve("model"), Path.of("target", "npm"), 32, 9);
+        heap = setup.heap();
+        model = setup.make().apply(work.resolve("model"));
         session = launch("session-service", common(sessionPort));
         if (engine) {
             rolloutPort = trainerPort;
@@ -64,7 +79,7 @@ final class Stack implements AutoCloseable {
 
     /** The session-service and the engine-service: trainer and rollout-service in one process, on one port. */
     static Stack withEngine() {
-        return new Stack(true);
+        return new Stack(true, ModelSetup.TINY);
     }
 
     URI sessions() {
@@ -111,11 +126,11 @@ final class Stack implements AutoCloseable {
     }
 
     /** Starts the module's service and waits for it; started again under the same name it logs into a new file. */
-    private static ServiceProcess launch(String module, Map<String, String> properties) {
+    private ServiceProcess launch(String module, Map<String, String> properties) {
         try {
             Files.createDirectories(LOGS);
             Path log = Files.createTempFile(LOGS, module + "-", ".log");
-            return ServiceProcess.start(ROOT, module, List.of("-Xmx768m", "-Dai.djl.offline=true"), properties, log)
+            return ServiceProcess.start(ROOT, module, List.of("-Xmx" + heap, "-Dai.djl.offline=true"), properties, log)
                     .awaitStarted(START);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -16,9 +16,10 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Kafka and PostgreSQL in this JVM, a tiny model on disk, and the services as child processes: the session-service
- * and either the trainer-service and the rollout-service, which can be restarted with or without an injected fault,
- * or the engine-service ({@link #withEngine()}), both in one process, which then stands for both.
+ * Kafka and PostgreSQL in this JVM, a model on disk (tiny unless a {@link ModelSetup} says otherwise), and the
+ * services as child processes: the session-service and either the trainer-service and the rollout-service, which can
+ * be restarted with or without an injected fault, or the engine-service ({@link #withEngine()}), both in one process,
+ * which then stands for both.
  */
 final class Stack implements AutoCloseable {
 

@@ -53,7 +53,7 @@ public class ModelPreviewer {
             throw new ModelPreviewException(false, "model " + model + " is neither a local directory nor a "
                     + "Hugging Face id: " + e.getMessage(), e);
         }
-        boolean cached = Files.isDirectory(hub.cacheDir().resolve("models--" + model.replace("/", "--")));
+        boolean cached = hub.cachedSnapshot(repo).isPresent();
         Path snapshot;
         try {
             snapshot = hub.snapshot(repo, SMALL_FILES);

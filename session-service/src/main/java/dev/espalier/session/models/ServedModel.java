@@ -42,13 +42,13 @@ public class ServedModel {
     }
 
     private Optional<Path> directory(String model) {
-        Path local = Path.of(model);
-        if (Files.isDirectory(local)) {
-            return Optional.of(real(local));
-        }
         try {
+            Path local = Path.of(model);
+            if (Files.isDirectory(local)) {
+                return Optional.of(real(local));
+            }
             return hub.cachedSnapshot(RepoRef.parse(model)).map(ServedModel::real);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) { // not a path here (InvalidPathException), nor a hub id
             return Optional.empty();
         }
     }

@@ -47,7 +47,7 @@ class ServedModelTest {
     @Test
     void anotherModel_isRefusedNamingTheModelAndTheServedOne() throws IOException {
         Path other = Files.createDirectory(dir.resolve("other-model"));
-        for (String model : new String[] {"org/other", other.toString(), "not a model"}) {
+        for (String model : new String[] {"org/other", other.toString(), "not a model", "nul\0in/path"}) {
             var e = assertThrows(SessionRejection.InvalidArgument.class,
                     () -> new ServedModel(Optional.of("org/tiny"), hub).require(model));
             assertEquals("model", e.argument());

@@ -38,6 +38,7 @@ public final class EspalierCli {
                          --aggregation seq-mean|seq-sum|token-mean --lr --kl-beta --weight-decay --max-grad-norm
                          --dpo-beta --lora-rank --lora-alpha --lora-targets --seed --threads]
               merge      --model DIR --adapter DIR --out DIR
+              fetch-model --model ID|DIR   download into the HF cache and check config, tensors and tokenizer
               autopilot  --model DIR --prompts FILE --prefer REGEX|--prefer-ids 1,2 --steps N [-n 4 --chooser prefer|random
                          --max-new-tokens 16 --temperature 1 --eval-every 5 --eval-samples 16 --out DIR, step options]
             """;
@@ -71,6 +72,7 @@ public final class EspalierCli {
                 case "bench" -> out.println(BenchCommand.run(Args.parse(argv, 1, Set.of())));
                 case "step" -> out.println(StepCommand.run(Args.parse(argv, 1, Set.of()), models));
                 case "merge" -> out.println(MergeCommand.run(Args.parse(argv, 1, Set.of()), models));
+                case "fetch-model" -> out.println(FetchModelCommand.run(Args.parse(argv, 1, Set.of()), models));
                 case "autopilot" -> AutopilotCommand.run(Args.parse(argv, 1, Set.of()), models, out);
                 default -> {
                     err.println("espalier: unknown command '" + command + "'");

@@ -106,6 +106,27 @@ public final class CausalLm implements AutoCloseable {
     }
 
     /**
+     * What {@link #load} checks before it reads a weight: config.json is supported, every tensor it implies is in
+     * the checkpoint with its shape and nothing else is (headers only, no weights read, no native library needed).
+     *
+     * @throws ModelFormatException naming the file (and tensor) when the directory is not a usable model
+     */
+    public static ModelConfig check(Path modelDir) {
+        ModelConfig config = ModelConfig.read(configJson(modelDir));
+        CheckpointReader.check(modelDir, config);
+        return config;
+    }
+
+    private static Path configJson(Path modelDir) {
+        Path configJson = modelDir.resolve("config.json");
+        if (!Files.isRegularFile(configJson)) {
+            throw new ModelFormatException(modelDir, Files.isDirectory(modelDir)
+                    ? "not a model directory (no config.json)" : "no such directory");
+        }
+        return configJson;
+    }
+
+    /**
      * {@link #load(Path, NDManager, Precision)} in the configured precision ({@link Precision#configured}: float32 on
      * the CPU, float16 on a GPU unless $ESPALIER_DTYPE says otherwise).
      */
@@ -121,11 +142,7 @@ public final class CausalLm implements AutoCloseable {
      * @throws ModelFormatException naming the file (and tensor) when the directory is not a usable model
      */
     public static CausalLm load(Path modelDir, NDManager manager, Precision precision) {
-        Path configJson = modelDir.resolve("config.json");
-        if (!Files.isRegularFile(configJson)) {
-            throw new ModelFormatException(modelDir, Files.isDirectory(modelDir)
-                    ? "not a model directory (no config.json)" : "no such directory");
-        }
+        Path configJson = configJson(modelDir);
         ModelConfig config = ModelConfig.read(configJson);
         GenerationConfig generation = GenerationConfig.read(modelDir.resolve("generation_config.json"), configJson);
         NDManager weights = manager.newSubManager();

@@ -77,6 +77,49 @@ final class CheckpointReader {
         return t;
     }
 
+    /** What {@link #read} checks (every tensor there, nothing else, each with its shape), reading headers only. */
+    static void check(Path dir, ModelConfig config) {
+        Path listing = Files.isRegularFile(dir.resolve(INDEX_FILE)) ? dir.resolve(INDEX_FILE) : dir.resolve(SINGLE_FILE);
+        List<SafetensorsFile> open = new ArrayList<>();
+        try {
+            Map<String, SafetensorsFile> owner = openAll(dir, open);
+            Map<String, Shape> expected = expectedTensors(config);
+            checkNames(listing, owner.keySet(), expected, config);
+            checkShapes(owner, expected);
+        } catch (SafetensorsException e) {
+            throw new ModelFormatException(dir, e.getMessage(), e);
+        } finally {
+            open.forEach(SafetensorsFile::close);
+        }
+    }
+
+    /** Opens every checkpoint file into {@code open} (the caller closes them): which file holds each tensor. */
+    private static Map<String, SafetensorsFile> openAll(Path dir, List<SafetensorsFile> open) {
+        Map<String, SafetensorsFile> owner = new LinkedHashMap<>();
+        for (Path file : checkpointFiles(dir)) {
+            SafetensorsFile f = SafetensorsFile.open(file);
+            open.add(f);
+            for (String name : f.tensors().keySet()) {
+                SafetensorsFile other = owner.put(name, f);
+                if (other != null) {
+                    throw new ModelFormatException(file, "tensor '" + name + "' is also in " + other.path());
+                }
+            }
+        }
+        return owner;
+    }
+
+    private static void checkShapes(Map<String, SafetensorsFile> owner, Map<String, Shape> expected) {
+        expected.forEach((name, want) -> {
+            SafetensorsFile file = owner.get(name);
+            Shape shape = file.info(name).shape();
+            if (!shape.equals(want)) {
+                throw new ModelFormatException(file.path(), "tensor '" + name + "' has shape " + shape
+                        + " but config.json implies " + want);
+            }
+        });
+    }
+
     /**
      * Checks and maps every tensor. The returned arrays belong to {@code manager}; the mappings stay valid after the
      * files are closed (each array holds its buffer).
@@ -85,29 +128,13 @@ final class CheckpointReader {
         Path listing = Files.isRegularFile(dir.resolve(INDEX_FILE)) ? dir.resolve(INDEX_FILE) : dir.resolve(SINGLE_FILE);
         List<SafetensorsFile> open = new ArrayList<>();
         try {
-            Map<String, SafetensorsFile> owner = new LinkedHashMap<>();
-            for (Path file : checkpointFiles(dir)) {
-                SafetensorsFile f = SafetensorsFile.open(file);
-                open.add(f);
-                for (String name : f.tensors().keySet()) {
-                    SafetensorsFile other = owner.put(name, f);
-                    if (other != null) {
-                        throw new ModelFormatException(file, "tensor '" + name + "' is also in " + other.path());
-                    }
-                }
-            }
+            Map<String, SafetensorsFile> owner = openAll(dir, open);
             Map<String, Shape> expected = expectedTensors(config);
             checkNames(listing, owner.keySet(), expected, config);
+            checkShapes(owner, expected);
             Map<String, NDArray> weights = new LinkedHashMap<>();
-            for (Map.Entry<String, Shape> e : expected.entrySet()) {
-                String name = e.getKey();
-                SafetensorsFile file = owner.get(name);
-                Shape shape = file.info(name).shape();
-                if (!shape.equals(e.getValue())) {
-                    throw new ModelFormatException(file.path(), "tensor '" + name + "' has shape " + shape
-                            + " but config.json implies " + e.getValue());
-                }
-                weights.put(name, inType(file.loadFloat32(name, manager), type));
+            for (String name : expected.keySet()) {
+                weights.put(name, inType(owner.get(name).loadFloat32(name, manager), type));
             }
             return weights;
         } catch (SafetensorsException e) {

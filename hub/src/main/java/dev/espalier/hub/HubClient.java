@@ -400,7 +400,8 @@ public final class HubClient {
                     response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
                 } catch (IOException e) {
                     throw new HubException(repo, file, 0, repo + (file == null ? "" : " file " + file)
-                            + ": cannot reach " + request.uri() + ": " + e.getMessage(), e);
+                            + ": cannot reach " + request.uri() + " (" + describe(e) + "): check the network, or set "
+                            + "HF_ENDPOINT to a mirror, or HF_HUB_OFFLINE=1 with the model already in the cache", e);
                 }
                 if (!BUSY.contains(response.statusCode()) || attempt == MAX_ATTEMPTS) {
                     return response;
@@ -430,6 +431,13 @@ public final class HubClient {
         String detail = response.headers().firstValue("X-Error-Message").map(m -> " (" + m + ")").orElse("");
         return new HubException(repo, file, status, repo + (file == null ? "" : " file " + file) + ": HTTP "
                 + status + " " + what + detail);
+    }
+
+    /** The JDK's connection errors often carry no message (a refused connect, a timeout): name the kind too. */
+    private static String describe(IOException e) {
+        Throwable cause = e.getMessage() == null && e.getCause() != null ? e.getCause() : e;
+        return cause.getMessage() == null ? cause.getClass().getSimpleName()
+                : cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }
 
     private static String normalizeEtag(String etag) {

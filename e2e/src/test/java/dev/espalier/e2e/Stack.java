@@ -121,7 +121,7 @@ final class Stack implements AutoCloseable {
     }
 
     private Map<String, String> rolloutProperties() {
-        return Map.of("espalier.rollout.model-dir", model.toString(),
+        return Map.of("espalier.rollout.model", model.toString(),
                 "espalier.rollout.session-url", session("/").toString(),
                 "espalier.rollout.work-dir", work.resolve("rollout").toString());
     }

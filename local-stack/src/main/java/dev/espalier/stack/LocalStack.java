@@ -82,7 +82,7 @@ public final class LocalStack implements AutoCloseable {
         List<String> engineJvm = options.lowMemory() ? List.of("-Xmx1g", "-Despalier.host-decode=false") : List.of("-Xmx1g");
         ServiceProcess engine = launch("engine-service", engineJvm, options.enginePort(), true,
                 Map.of("espalier.trainer.work-dir", home.resolve("trainer").toString(),
-                        "espalier.rollout.model-dir", model.toString(),
+                        "espalier.rollout.model", model.toString(),
                         "espalier.rollout.session-url", url(options.sessionPort()),
                         "espalier.rollout.work-dir", home.resolve("rollout").toString()), logs);
         ServiceProcess ui = launch("ui-vaadin", List.of("-Xmx768m"), options.uiPort(), false,

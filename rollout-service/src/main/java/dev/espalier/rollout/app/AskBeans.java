@@ -9,7 +9,6 @@ import dev.espalier.rollout.policy.AdapterCache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.net.URI;
-import java.nio.file.Path;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Wires "ask the current model": the same model, adapters and turns as the rollout worker. */
@@ -24,9 +23,8 @@ public class AskBeans {
 
     @Produces
     @ApplicationScoped
-    CurrentModel currentModel(@ConfigProperty(name = "espalier.rollout.model-dir") Path modelDir,
-                              AdapterCache adapters, ModelTurns turns) {
-        return new CurrentModel(SharedModels.get(modelDir), TextTokenizer.load(modelDir), adapters, turns);
+    CurrentModel currentModel(ServedModel model, AdapterCache adapters, ModelTurns turns) {
+        return new CurrentModel(SharedModels.get(model.dir()), TextTokenizer.load(model.dir()), adapters, turns);
     }
 
     @Produces

@@ -1,6 +1,8 @@
 package dev.espalier.rollout.app;
 
+import dev.espalier.hub.HubClient;
 import dev.espalier.policy.generate.TokenListener;
+import dev.espalier.policy.model.HubModelLocator;
 import dev.espalier.policy.model.SharedModels;
 import dev.espalier.policy.text.TextTokenizer;
 import dev.espalier.rollout.generation.DeltaStreamer;
@@ -29,13 +31,27 @@ public class RolloutBeans {
 
     private static final Logger LOG = Logger.getLogger(RolloutBeans.class);
 
+    /**
+     * {@code espalier.rollout.model} names a directory or a hub id; an id is read from the HF cache (HF_HOME,
+     * HF_HUB_CACHE), where a deployment's one-shot {@code fetch-model} put it, and downloaded only if it is missing.
+     */
     @Produces
     @ApplicationScoped
-    AdapterCache adapters(@ConfigProperty(name = "espalier.rollout.model-dir") Path modelDir,
+    ServedModel servedModel(@ConfigProperty(name = "espalier.rollout.model") String model) {
+        return new ServedModel(new HubModelLocator(HubClient.fromEnvironment(), (file, done, total) -> {
+            if (done == total) {
+                LOG.infof("downloaded %s (%d bytes)", file, total);
+            }
+        }).locate(model));
+    }
+
+    @Produces
+    @ApplicationScoped
+    AdapterCache adapters(ServedModel model,
                           @ConfigProperty(name = "espalier.rollout.trainer-url") URI trainer,
                           @ConfigProperty(name = "espalier.rollout.work-dir") Path workDir,
                           @ConfigProperty(name = "espalier.rollout.adapter-cache-size", defaultValue = "16") int size) {
-        return new AdapterCache(trainer, modelDir, SharedModels.manager(), workDir, size);
+        return new AdapterCache(trainer, model.dir(), SharedModels.manager(), workDir, size);
     }
 
     /**
@@ -58,12 +74,12 @@ public class RolloutBeans {
     @Produces
     @ApplicationScoped
     @Startup
-    RolloutWorker worker(@ConfigProperty(name = "espalier.rollout.model-dir") Path modelDir, AdapterCache adapters,
+    RolloutWorker worker(ServedModel model, AdapterCache adapters,
                          DeltaStreamer streamer, KafkaRolloutSink sink, MeterRegistry registry, ModelTurns turns,
                          @ConfigProperty(name = "espalier.fault.halt-after-tokens", defaultValue = "0") long haltAfter) {
         TokenListener tap = haltAfter(haltAfter);
-        RolloutWorker worker = new RolloutWorker(() -> turns.around(new RolloutEngine(SharedModels.get(modelDir),
-                TextTokenizer.load(modelDir), adapters, Clock.systemUTC(), streamer, tap)),
+        RolloutWorker worker = new RolloutWorker(() -> turns.around(new RolloutEngine(SharedModels.get(model.dir()),
+                TextTokenizer.load(model.dir()), adapters, Clock.systemUTC(), streamer, tap)),
                 new MeteredRolloutSink(sink, registry), Clock.systemUTC(), Duration.ofSeconds(1)).start();
         // Prompts waiting for the one generation thread, all sessions together.
         Gauge.builder("espalier.rollout.queue.depth", worker, RolloutWorker::pending)

@@ -31,7 +31,7 @@ public class FullLoopStack implements QuarkusTestResourceLifecycleManager {
         String trainer = backend.start("trainer-service", Map.of(
                 "espalier.trainer.work-dir", work.resolve("trainer").toString()));
         String rollouts = backend.start("rollout-service", Map.of(
-                "espalier.rollout.model-dir", model.toString(),
+                "espalier.rollout.model", model.toString(),
                 "espalier.rollout.trainer-url", trainer + "/",
                 "espalier.rollout.session-url", sessions + "/",
                 "espalier.rollout.work-dir", work.resolve("rollout").toString(),

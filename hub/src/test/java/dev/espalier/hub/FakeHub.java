@@ -49,11 +49,15 @@ public final class FakeHub implements AutoCloseable {
     private final Map<String, Integer> cutAfterOnce = new ConcurrentHashMap<>();
     private final AtomicInteger busy = new AtomicInteger();
     private volatile String servedCommit;
+    private volatile int throttleChunk;
+    private volatile long throttlePauseMs;
     public final List<Request> requests = new CopyOnWriteArrayList<>();
 
     public FakeHub() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
+        // One thread per exchange, as a real hub serves clients at once (the default dispatcher serves one by one).
+        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         server.start();
     }
 
@@ -81,6 +85,12 @@ public final class FakeHub implements AutoCloseable {
     /** The next {@code times} requests of any kind are answered 503 with Retry-After: 0. */
     void busyFor(int times) {
         busy.set(times);
+    }
+
+    /** Bodies are sent {@code chunk} bytes at a time with {@code pauseMs} between chunks, so downloads overlap. */
+    public void throttle(int chunk, long pauseMs) {
+        throttleChunk = chunk;
+        throttlePauseMs = pauseMs;
     }
 
     /** The next download of the blob with this sha256 sends only {@code bytes} bytes, then closes the connection. */
@@ -197,7 +207,7 @@ public final class FakeHub implements AutoCloseable {
         serveBytes(ex, f.content(), cutAfterOnce.remove(sha));
     }
 
-    private static void serveBytes(HttpExchange ex, byte[] content, Integer cutAfter) throws IOException {
+    private void serveBytes(HttpExchange ex, byte[] content, Integer cutAfter) throws IOException {
         String range = ex.getRequestHeaders().getFirst("Range");
         int from = 0;
         if (range != null) {
@@ -213,7 +223,19 @@ public final class FakeHub implements AutoCloseable {
             out.flush();
             throw new IOException("fake hub cuts the connection after " + cutAfter + " bytes");
         }
-        out.write(content, from, length);
+        int chunk = throttleChunk > 0 ? throttleChunk : Math.max(length, 1);
+        for (int at = from; at < content.length; at += chunk) {
+            out.write(content, at, Math.min(chunk, content.length - at));
+            out.flush();
+            if (throttlePauseMs > 0) {
+                try {
+                    Thread.sleep(throttlePauseMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+            }
+        }
     }
 
     private static void send(HttpExchange ex, int status, String body) throws IOException {

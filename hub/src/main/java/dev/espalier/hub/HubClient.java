@@ -248,7 +248,11 @@ public final class HubClient {
         FileMeta meta = head(repo, commit, file, uri);
         Path blob = cache.blob(repo, meta.etag());
         try (BlobLock lock = BlobLock.acquire(cache.lockFile(repo, meta.etag()))) {
-            // Checked under the lock: another process may have completed the blob while this one waited for it.
+            // Looked at again: another process may have fetched the blob, or linked the file, while this one waited.
+            // Linking it again would delete the link for a moment, under a process that may already be reading it.
+            if (Files.exists(target)) {
+                return;
+            }
             if (!Files.exists(blob)) {
                 fetchBlob(repo, file, uri, meta, blob, listener);
             }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The huggingface_hub cache layout, so a cache filled by Python is reused here and the other way round:
@@ -70,9 +71,13 @@ final class HubCache {
         void write(Path tmp) throws IOException;
     }
 
-    /** Writes {@code file} aside under a name of its own, then moves it in whole: concurrent writers never mix. */
+    /**
+     * Writes {@code file} aside under a name of its own, then moves it in whole: concurrent writers never mix. The
+     * writer creates the temporary file, so it gets the usual permissions rather than {@code createTempFile}'s
+     * owner-only ones, and every process sharing the cache can read the result.
+     */
     private static void replace(Path file, Writer writer) throws IOException {
-        Path tmp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
+        Path tmp = file.resolveSibling(file.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
             writer.write(tmp);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -59,6 +59,10 @@ class HubClientTest {
         Path repoDir = cache.resolve("models--org--tiny");
         assertEquals(repoDir.resolve("snapshots").resolve(COMMIT), snapshot);
         assertEquals(COMMIT, Files.readString(repoDir.resolve("refs/main")));
+        Path plainFile = Files.createFile(repoDir.resolve("plain"));
+        assertEquals(Files.getPosixFilePermissions(plainFile), Files.getPosixFilePermissions(repoDir.resolve("refs/main")),
+                "the ref is as readable as any file this process creates, for the others sharing the cache");
+        Files.delete(plainFile);
         String weightsEtag = FakeHub.sha256(WEIGHTS);
         assertEquals(Path.of("../../blobs/" + weightsEtag), Files.readSymbolicLink(snapshot.resolve("model.safetensors")));
         assertEquals(Path.of("../../../../blobs/" + FakeHub.sha256(SHARD)),

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,14 +44,15 @@ public final class FakeHub implements AutoCloseable {
 
     private static final Pattern INFO = Pattern.compile("/api/(models|datasets)/(.+)/revision/([^/]+)");
     private static final Pattern RESOLVE = Pattern.compile("/(datasets/)?(.+?)/resolve/([^/]+)/(.+)");
+    private static final int HELD_PIECE = 1 << 16;
+    private static final long MAX_HOLD_MS = 60_000;
 
     private final HttpServer server;
     private final Map<String, Repo> repos = new ConcurrentHashMap<>();
     private final Map<String, Integer> cutAfterOnce = new ConcurrentHashMap<>();
     private final AtomicInteger busy = new AtomicInteger();
     private volatile String servedCommit;
-    private volatile int throttleChunk;
-    private volatile long throttlePauseMs;
+    private volatile BooleanSupplier releaseBodies = () -> true;
     public final List<Request> requests = new CopyOnWriteArrayList<>();
 
     public FakeHub() throws IOException {
@@ -87,10 +89,13 @@ public final class FakeHub implements AutoCloseable {
         busy.set(times);
     }
 
-    /** Bodies are sent {@code chunk} bytes at a time with {@code pauseMs} between chunks, so downloads overlap. */
-    public void throttle(int chunk, long pauseMs) {
-        throttleChunk = chunk;
-        throttlePauseMs = pauseMs;
+    /**
+     * File bodies send their first 64 KiB, then wait until {@code release} holds, so that a test can have other
+     * clients ask for the same file while its download is under way, without depending on how fast anything runs. A
+     * body waits at most a minute, so a test whose condition never comes true fails on its assertions, not by hanging.
+     */
+    public void holdBodiesUntil(BooleanSupplier release) {
+        releaseBodies = release;
     }
 
     /** The next download of the blob with this sha256 sends only {@code bytes} bytes, then closes the connection. */
@@ -223,18 +228,22 @@ public final class FakeHub implements AutoCloseable {
             out.flush();
             throw new IOException("fake hub cuts the connection after " + cutAfter + " bytes");
         }
-        int chunk = throttleChunk > 0 ? throttleChunk : Math.max(length, 1);
-        for (int at = from; at < content.length; at += chunk) {
-            out.write(content, at, Math.min(chunk, content.length - at));
-            out.flush();
-            if (throttlePauseMs > 0) {
-                try {
-                    Thread.sleep(throttlePauseMs);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted", e);
-                }
+        int first = Math.min(length, HELD_PIECE);
+        out.write(content, from, first);
+        out.flush();
+        awaitRelease(releaseBodies);
+        out.write(content, from + first, length - first);
+    }
+
+    private static void awaitRelease(BooleanSupplier release) throws IOException {
+        long deadline = System.currentTimeMillis() + MAX_HOLD_MS;
+        try {
+            while (!release.getAsBoolean() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("fake hub stopped while holding a body", e);
         }
     }
 

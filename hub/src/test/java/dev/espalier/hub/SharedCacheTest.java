@@ -2,6 +2,7 @@ package dev.espalier.hub;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -28,13 +29,15 @@ class SharedCacheTest {
 
     @Test
     void twoProcessesAndTwoThreadsDownloadingOneModelAtOnce_fetchEachBlobOnce_andEndWithTheSameFiles() throws Exception {
-        byte[] weights = new byte[64 * 1024];
+        byte[] weights = new byte[256 * 1024];
         new Random(7).nextBytes(weights);
         FakeHub.RepoFile weightsFile = new FakeHub.RepoFile(weights, true);
         try (FakeHub hub = new FakeHub()) {
             hub.addRepo("models/org/shared", COMMIT, Map.of("model.safetensors", weightsFile,
                     "config.json", new FakeHub.RepoFile("{}".getBytes(StandardCharsets.UTF_8), false)), false);
-            hub.throttle(4096, 50); // about 0.8 s per download, so the others arrive while it runs
+            // The first download waits after 64 KiB until all three clients have asked for the weights' metadata.
+            hub.holdBodiesUntil(() -> hub.requests.stream()
+                    .filter(r -> r.method().equals("HEAD") && r.path().endsWith("/model.safetensors")).count() >= 3);
             String blobPath = "/cdn/" + weightsFile.etag();
 
             Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -49,12 +52,6 @@ class SharedCacheTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             }, pool);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (hub.requests.stream().noneMatch(r -> r.path().equals(blobPath)) && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertTrue(hub.requests.stream().anyMatch(r -> r.path().equals(blobPath)), "the other process downloads");
-
             HubClient client = HubClient.builder().endpoint(hub.endpoint()).cacheDir(cache).build();
             List<CompletableFuture<Path>> threads = Stream.<CompletableFuture<Path>>generate(() ->
                     CompletableFuture.supplyAsync(() -> client.snapshot(RepoRef.parse("org/shared"), f -> true), pool))
@@ -64,8 +61,10 @@ class SharedCacheTest {
             assertEquals(0, other.exitValue(), otherOutput.join());
             Path otherSnapshot = Path.of(otherOutput.join().strip().lines().reduce((a, b) -> b).orElseThrow());
 
-            assertEquals(1, hub.requests.stream().filter(r -> r.path().equals(blobPath)).count(),
-                    "the weights' body is fetched once: " + hub.requests);
+            List<FakeHub.Request> bodies = hub.requests.stream()
+                    .filter(r -> r.method().equals("GET") && r.path().equals(blobPath)).toList();
+            assertEquals(1, bodies.size(), "the weights' body is fetched once: " + hub.requests);
+            assertNull(bodies.getFirst().range(), "in full, from byte 0");
             for (Path snapshot : List.of(snapshots.get(0), snapshots.get(1), otherSnapshot)) {
                 assertArrayEquals(weights, Files.readAllBytes(snapshot.resolve("model.safetensors")), snapshot.toString());
                 assertEquals(FakeHub.sha256(weights),

@@ -32,6 +32,7 @@ public final class EventTypes {
             new EventType("prompt-edited", 1, SessionEvent.PromptEdited.class),
             new EventType("step-applied", 1, SessionEvent.StepApplied.class),
             new EventType("head-moved", 1, SessionEvent.HeadMoved.class),
+            new EventType("prompt-reopened", 1, SessionEvent.PromptReopened.class),
             new EventType("policy-restored", 1, SessionEvent.PolicyRestored.class));
 
     private static final Map<Class<?>, EventType> BY_CLASS =

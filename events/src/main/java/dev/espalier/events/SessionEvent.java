@@ -167,7 +167,26 @@ public sealed interface SessionEvent {
     }
 
     /**
-     * The trainer rebuilt the policy of {@code nodeId} after a HeadMoved.
+     * A prompt played before, put back in front of the person with the rollouts it was answered with, after HEAD
+     * moved: the rollouts were written by the policy now at HEAD, so they are still on-policy and nothing is generated
+     * again. A pick on them opens {@code nodeId}, a new node under {@code parentNodeId} (a sibling of the node the
+     * earlier pick opened, if there was one).
+     */
+    record PromptReopened(UUID eventId, UUID sessionId, Instant occurredAt, UUID causationId,
+                          UUID nodeId, UUID parentNodeId, UUID promptIssuedId, UUID rolloutsReadyId)
+            implements SessionEvent {
+        public PromptReopened {
+            requireIds(eventId, sessionId, occurredAt);
+            Objects.requireNonNull(nodeId, "nodeId");
+            Objects.requireNonNull(parentNodeId, "parentNodeId");
+            Objects.requireNonNull(promptIssuedId, "promptIssuedId");
+            Objects.requireNonNull(rolloutsReadyId, "rolloutsReadyId");
+        }
+    }
+
+    /**
+     * The trainer rebuilt the policy of {@code nodeId} after a HeadMoved, so the next step starts from it (the
+     * session does not wait for it: a pick made before is queued behind the rebuild).
      *
      * @param fromCheckpointVersion the policy version of the full checkpoint it started from; null = from scratch
      */

@@ -47,6 +47,7 @@ final class SampleEvents {
                                 List.of(-0.577, 1.732), List.of(0.001, -0.002)),
                         new SessionEvent.StepApplied.AdapterRef("pg:adapter/1", "ab".repeat(32)), true, 850),
                 new SessionEvent.HeadMoved(id(9), SESSION, AT, null, NODE, ROOT, SessionEvent.HeadMoved.Reason.UNDO),
+                new SessionEvent.PromptReopened(id(12), SESSION, AT, id(9), id(13), ROOT, id(2), id(3)),
                 new SessionEvent.PolicyRestored(id(10), SESSION, AT, id(9), ROOT, 0, 0, null),
                 new SessionEvent.PolicyRestored(id(11), SESSION, AT, id(9), NODE, 1, 1, 0L));
     }

@@ -71,7 +71,7 @@ public class SessionResource {
         }
         SessionState state = sessions.create(request.toConfig(SEEDS::nextLong));
         return Response.created(uri.getAbsolutePathBuilder().path(state.sessionId().toString()).build())
-                .entity(SessionView.of(state)).build();
+                .entity(view(state)).build();
     }
 
     @GET
@@ -84,7 +84,7 @@ public class SessionResource {
     @Path("{id}")
     @Operation(summary = "The session's state, open prompt and rollouts when ready")
     public SessionView get(@PathParam("id") UUID id) {
-        return SessionView.of(existing(id));
+        return view(existing(id));
     }
 
     @POST
@@ -179,7 +179,7 @@ public class SessionResource {
     @Operation(summary = "Follow the session live: 'state' once, then 'event' per stored event and 'token' per "
             + "token delta")
     public void stream(@PathParam("id") UUID id, @Context SseEventSink sink, @Context Sse sse) {
-        SessionView view = SessionView.of(existing(id));
+        SessionView view = view(existing(id));
         AtomicReference<AutoCloseable> subscription = new AtomicReference<>();
         subscription.set(live.follow(id, item -> send(sink, sse.newEventBuilder().name(item.kind())
                 .data(item.json()).build(), subscription)));
@@ -212,7 +212,11 @@ public class SessionResource {
     }
 
     private SessionView command(UUID id, SessionCommand command) {
-        return SessionView.of(sessions.handle(id, command));
+        return view(sessions.handle(id, command));
+    }
+
+    private SessionView view(SessionState state) {
+        return SessionView.of(state, projections.policyHistory(state.sessionId()));
     }
 
     private SessionState existing(UUID id) {

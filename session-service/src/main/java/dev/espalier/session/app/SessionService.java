@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -99,6 +100,7 @@ public class SessionService {
                 }
                 LOG.debugf("%s on session %s raced another writer (attempt %d), deciding again",
                         command.getClass().getSimpleName(), sessionId, attempt);
+                backOff(attempt);
             }
         }
     }
@@ -153,10 +155,24 @@ public class SessionService {
                 return ForeignAppend.ALREADY_STORED;
             } catch (SessionRejection.VersionConflict e) {
                 LOG.debugf("append of %s raced another writer (attempt %d), retrying", event.eventId(), attempt);
+                backOff(attempt);
             }
         }
         throw new SessionRejection.VersionConflict("could not append " + event.eventId() + " after "
                 + APPEND_ATTEMPTS + " attempts: session " + event.sessionId() + " keeps changing");
+    }
+
+    /**
+     * A random pause that grows with the attempt: writers that keep racing each other on another instance would
+     * otherwise retry in lockstep and one of them could lose every attempt.
+     */
+    private static void backOff(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 2L + 2L * attempt));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SessionRejection.VersionConflict("interrupted while waiting to append again");
+        }
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.espalier.events.SessionEvent.HeadMoved;
 import dev.espalier.events.SessionEvent.PolicyRestored;
 import dev.espalier.events.SessionEvent.PromptEdited;
 import dev.espalier.events.SessionEvent.PromptIssued;
+import dev.espalier.events.SessionEvent.PromptReopened;
 import dev.espalier.events.SessionEvent.PromptSkipped;
 import dev.espalier.events.SessionEvent.RolloutsReady;
 import dev.espalier.events.SessionEvent.SessionCreated;
@@ -20,6 +21,7 @@ import dev.espalier.session.domain.SessionCommand.Redo;
 import dev.espalier.session.domain.SessionCommand.SkipPrompt;
 import dev.espalier.session.domain.SessionCommand.Undo;
 import dev.espalier.session.domain.SessionState.Node;
+import dev.espalier.session.domain.SessionState.Opened;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -68,9 +71,9 @@ public final class SessionDecider {
             case MakeChoice c -> List.of(choose(state, c));
             case SkipPrompt s -> skip(state, prompts);
             case EditPrompt e -> edit(state, e.text());
-            case Undo u -> List.of(undo(state));
-            case Redo r -> List.of(redo(state));
-            case Checkout c -> List.of(checkout(state, c.nodeId()));
+            case Undo u -> undo(state, prompts);
+            case Redo r -> redo(state, prompts);
+            case Checkout c -> checkout(state, c.nodeId(), prompts);
         };
     }
 
@@ -118,18 +121,18 @@ public final class SessionDecider {
         if (choice.comment() != null && choice.comment().length() > MAX_COMMENT_CHARS) {
             throw new SessionRejection.InvalidArgument("comment", "is longer than " + MAX_COMMENT_CHARS + " characters");
         }
-        return new ChoiceMade(ids.get(), state.sessionId(), now(), null, rollouts.eventId(), prompt.nodeId(), index,
+        return new ChoiceMade(ids.get(), state.sessionId(), now(), null, rollouts.eventId(), state.openNode(), index,
                 rollouts.policyVersion(), choice.comment());
     }
 
     private List<SessionEvent> skip(SessionState state, PromptSequence prompts) {
         PromptIssued open = requireOpenPrompt(state, "skip");
-        var skipped = new PromptSkipped(ids.get(), state.sessionId(), now(), null, open.nodeId(), open.eventId());
+        var skipped = new PromptSkipped(ids.get(), state.sessionId(), now(), null, state.openNode(), open.eventId());
         List<SessionEvent> events = new ArrayList<>();
         events.add(skipped);
         SessionState after = evolve(state, skipped);
         // The skipped step stays the same node: the next prompt is played in its place under the same parent.
-        nextPrompt(after, open.nodeId(), skipped.eventId(), prompts).ifPresent(events::add);
+        nextPrompt(after, state.openNode(), skipped.eventId(), prompts).ifPresent(events::add);
         return events;
     }
 
@@ -140,49 +143,76 @@ public final class SessionDecider {
         if (text.length() > SessionConfig.MAX_PROMPT_CHARS) {
             throw new SessionConfig.PromptTooLargeException("text", text.length());
         }
-        if (state.phase() == SessionPhase.OUT_OF_PROMPTS) {
+        if (state.phase() == SessionPhase.OUT_OF_PROMPTS || state.phase() == SessionPhase.AWAITING_POLICY) {
             return List.of(issue(state, ids.get(), -1, text, null));
         }
         PromptIssued open = requireOpenPrompt(state, "edit the prompt");
-        var edited = new PromptEdited(ids.get(), state.sessionId(), now(), null, open.nodeId(), open.eventId());
-        return List.of(edited, issue(evolve(state, edited), open.nodeId(), -1, text, edited.eventId()));
+        var edited = new PromptEdited(ids.get(), state.sessionId(), now(), null, state.openNode(), open.eventId());
+        return List.of(edited, issue(evolve(state, edited), state.openNode(), -1, text, edited.eventId()));
     }
 
-    private HeadMoved undo(SessionState state) {
+    /** Back to the parent of HEAD, with the prompt and rollouts of the pick taken back in front of the person. */
+    private List<SessionEvent> undo(SessionState state, PromptSequence prompts) {
         requireNoStepInFlight(state, "undo");
         Node head = state.headNode();
         if (head.parent() == null) {
             throw new SessionRejection.Conflict("nothing to undo: HEAD is at the start of the session");
         }
-        return move(state, head.parent(), HeadMoved.Reason.UNDO);
+        return move(state, head.parent(), HeadMoved.Reason.UNDO, head.chosenFrom(), prompts);
     }
 
-    private HeadMoved redo(SessionState state) {
+    private List<SessionEvent> redo(SessionState state, PromptSequence prompts) {
         requireNoStepInFlight(state, "redo");
         UUID child = state.headNode().redoChild();
         if (child == null) {
             throw new SessionRejection.Conflict("nothing to redo from node " + state.head());
         }
-        return move(state, child, HeadMoved.Reason.REDO);
+        return move(state, child, HeadMoved.Reason.REDO, state.openedUnder().get(child), prompts);
     }
 
-    private HeadMoved checkout(SessionState state, UUID nodeId) {
+    private List<SessionEvent> checkout(SessionState state, UUID nodeId, PromptSequence prompts) {
         if (nodeId == null) {
             throw new SessionRejection.InvalidArgument("nodeId", "is required");
         }
+        if (!state.knows(nodeId)) {
+            throw new SessionRejection.NotFound("session " + state.sessionId() + " has no node " + nodeId);
+        }
         if (!state.nodes().containsKey(nodeId)) {
-            throw new SessionRejection.InvalidArgument("nodeId", nodeId + " is not a played node of session "
-                    + state.sessionId());
+            throw new SessionRejection.Conflict("node " + nodeId + " was never played: its prompt got no pick, so it "
+                    + "holds no policy to go back to");
         }
         requireNoStepInFlight(state, "check out a node");
         if (nodeId.equals(state.head())) {
             throw new SessionRejection.Conflict("HEAD is already at node " + nodeId);
         }
-        return move(state, nodeId, HeadMoved.Reason.CHECKOUT);
+        return move(state, nodeId, HeadMoved.Reason.CHECKOUT, state.openedUnder().get(nodeId), prompts);
     }
 
-    private HeadMoved move(SessionState state, UUID to, HeadMoved.Reason reason) {
-        return new HeadMoved(ids.get(), state.sessionId(), now(), null, state.head(), to, reason);
+    /**
+     * HEAD moves to {@code to}, and in the same append what was open there comes back: {@code reopen} with its
+     * stored rollouts, or, when they never came, the same prompt issued again; with nothing to reopen, the next
+     * prompt on the new path.
+     */
+    private List<SessionEvent> move(SessionState state, UUID to, HeadMoved.Reason reason, Opened reopen,
+                                    PromptSequence prompts) {
+        var moved = new HeadMoved(ids.get(), state.sessionId(), now(), null, state.head(), to, reason);
+        SessionState after = evolve(state, moved);
+        List<SessionEvent> events = new ArrayList<>();
+        events.add(moved);
+        if (reopen == null) {
+            nextPrompt(after, ids.get(), moved.eventId(), prompts).ifPresent(events::add);
+            return events;
+        }
+        PromptIssued prompt = reopen.prompt();
+        // The prompt's own node is used again unless a pick on it was played: then a new pick is a sibling.
+        UUID node = after.nodes().containsKey(prompt.nodeId()) ? ids.get() : prompt.nodeId();
+        if (reopen.rollouts() != null) {
+            events.add(new PromptReopened(ids.get(), state.sessionId(), now(), moved.eventId(), node, to,
+                    prompt.eventId(), reopen.rollouts().eventId()));
+        } else {
+            events.add(issue(after, node, prompt.promptIndex(), prompt.messages(), moved.eventId()));
+        }
+        return events;
     }
 
     private Optional<PromptIssued> nextPrompt(SessionState state, UUID nodeId, UUID causation, PromptSequence prompts) {
@@ -197,6 +227,12 @@ public final class SessionDecider {
             messages.add(ChatMessage.system(config.format().systemPrompt()));
         }
         messages.add(ChatMessage.user(text));
+        return issue(state, nodeId, position, messages, causation);
+    }
+
+    private PromptIssued issue(SessionState state, UUID nodeId, int position, List<ChatMessage> messages,
+                               UUID causation) {
+        SessionConfig config = state.config();
         UUID parent = state.head();
         return new PromptIssued(ids.get(), state.sessionId(), now(), causation, nodeId, parent,
                 state.nodes().get(parent).policyVersion(), position, messages, config.format(), config.sampling(),
@@ -221,7 +257,8 @@ public final class SessionDecider {
             case AWAITING_ROLLOUTS -> "the rollouts for the current prompt are not ready yet";
             case AWAITING_CHOICE -> "the rollouts are waiting for a choice";
             case AWAITING_STEP -> "the training step for the last choice is in flight";
-            case AWAITING_POLICY -> "the trainer is restoring the policy of the node HEAD moved to";
+            case AWAITING_POLICY -> "no prompt is open at the node HEAD moved to (the prompt source is used up; edit to "
+                    + "type one)";
             case OUT_OF_PROMPTS -> "no prompt is open (the prompt source is used up; edit to type one)";
         };
     }
@@ -246,21 +283,53 @@ public final class SessionDecider {
         }
         SessionState next = switch (event) {
             case SessionCreated c -> new SessionState(c.sessionId(), state.version(), c.config(), c.rootNodeId(),
-                    Map.of(c.rootNodeId(), new Node(c.rootNodeId(), null, 0, null)), c.rootNodeId(),
-                    SessionPhase.OUT_OF_PROMPTS, null, null, null, 0);
-            case PromptIssued p -> state.withPrompt(p,
+                    Map.of(c.rootNodeId(), new Node(c.rootNodeId(), null, 0, null, null, 0)), c.rootNodeId(),
+                    SessionPhase.OUT_OF_PROMPTS, null, null, null, null, 0, Map.of(), Set.of());
+            case PromptIssued p -> state.withOpen(p, null, p.nodeId(),
                     p.promptIndex() >= 0 ? p.promptIndex() + 1 : state.nextPromptIndex());
             case RolloutsReady r -> state.phase() == SessionPhase.AWAITING_ROLLOUTS
-                    && state.currentPrompt().eventId().equals(r.promptIssuedId()) ? state.withRollouts(r) : state;
+                    && state.currentPrompt().eventId().equals(r.promptIssuedId())
+                    ? state.withOpen(state.currentPrompt(), r, state.openNode(), state.nextPromptIndex())
+                    : state.withLateRollouts(r);
+            case PromptReopened r -> reopen(state, r);
             case ChoiceMade c -> state.withChoice(c);
-            case PromptSkipped s -> state.withHead(state.nodes(), state.head(), SessionPhase.OUT_OF_PROMPTS);
-            case PromptEdited e -> state.withHead(state.nodes(), state.head(), SessionPhase.OUT_OF_PROMPTS);
+            case PromptSkipped s -> state.withoutOpenPrompt();
+            case PromptEdited e -> state.withoutOpenPrompt();
             case StepApplied s -> completesPendingChoice(state, s) ? applyStep(state, s) : state;
             case HeadMoved h -> moveHead(state, h);
             case PolicyRestored p -> state.phase() == SessionPhase.AWAITING_POLICY && p.nodeId().equals(state.head())
-                    ? state.withHead(state.nodes(), state.head(), SessionPhase.OUT_OF_PROMPTS) : state;
+                    ? state.inPhase(SessionPhase.OUT_OF_PROMPTS) : state;
         };
         return next.at(state.version() + 1);
+    }
+
+    private static SessionState reopen(SessionState state, PromptReopened reopened) {
+        Opened opened = findOpened(state, reopened);
+        PromptIssued prompt = opened.prompt();
+        int next = prompt.promptIndex() >= 0 ? prompt.promptIndex() + 1 : state.nextPromptIndex();
+        return state.withOpen(prompt, opened.rollouts(), reopened.nodeId(), next);
+    }
+
+    /** The prompt and rollouts a PromptReopened names: last opened under its node, or picked from by a child. */
+    private static Opened findOpened(SessionState state, PromptReopened reopened) {
+        Opened last = state.openedUnder().get(reopened.parentNodeId());
+        if (names(last, reopened)) {
+            return last;
+        }
+        for (Node node : state.nodes().values()) {
+            if (names(node.chosenFrom(), reopened)) {
+                return node.chosenFrom();
+            }
+        }
+        throw new IllegalStateException("prompt-reopened " + reopened.eventId() + " names prompt "
+                + reopened.promptIssuedId() + " with rollouts " + reopened.rolloutsReadyId()
+                + ", which were never opened under node " + reopened.parentNodeId());
+    }
+
+    private static boolean names(Opened opened, PromptReopened reopened) {
+        return opened != null && opened.rollouts() != null
+                && opened.prompt().eventId().equals(reopened.promptIssuedId())
+                && opened.rollouts().eventId().equals(reopened.rolloutsReadyId());
     }
 
     private static boolean completesPendingChoice(SessionState state, StepApplied step) {
@@ -269,8 +338,9 @@ public final class SessionDecider {
 
     private static SessionState applyStep(SessionState state, StepApplied step) {
         Map<UUID, Node> nodes = new HashMap<>(state.nodes());
-        nodes.put(step.nodeId(), new Node(step.nodeId(), state.currentPrompt().parentNodeId(), step.policyVersion(), null));
-        return state.withHead(nodes, step.nodeId(), SessionPhase.OUT_OF_PROMPTS);
+        nodes.put(step.nodeId(), new Node(step.nodeId(), state.currentPrompt().parentNodeId(), step.policyVersion(),
+                null, new Opened(state.currentPrompt(), state.currentRollouts()), state.nextPromptIndex()));
+        return state.withHead(nodes, step.nodeId(), SessionPhase.OUT_OF_PROMPTS, state.nextPromptIndex());
     }
 
     private static SessionState moveHead(SessionState state, HeadMoved moved) {
@@ -278,6 +348,8 @@ public final class SessionDecider {
         if (moved.reason() == HeadMoved.Reason.UNDO) {
             nodes.put(moved.toNodeId(), nodes.get(moved.toNodeId()).withRedoChild(moved.fromNodeId()));
         }
-        return state.withHead(nodes, moved.toNodeId(), SessionPhase.AWAITING_POLICY);
+        // The prompts played on the path to the new HEAD are the ones used up: an undone prompt is played again.
+        return state.withHead(nodes, moved.toNodeId(), SessionPhase.AWAITING_POLICY,
+                nodes.get(moved.toNodeId()).nextPromptIndex());
     }
 }

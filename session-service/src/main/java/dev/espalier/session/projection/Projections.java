@@ -25,6 +25,7 @@ public class Projections {
     private final EventStore store;
     private final Map<UUID, SessionSummaryProjection> summaries = new ConcurrentHashMap<>();
     private final Map<UUID, TimelineProjection> timelines = new ConcurrentHashMap<>();
+    private final Map<UUID, PolicyHistoryProjection> histories = new ConcurrentHashMap<>();
 
     public Projections(EventStore store) {
         this.store = store;
@@ -54,6 +55,10 @@ public class Projections {
         if (!timeline.apply(stored)) {
             store.loadAfter(session, timeline.position()).forEach(timeline::apply);
         }
+        PolicyHistoryProjection history = histories.computeIfAbsent(session, s -> new PolicyHistoryProjection());
+        if (!history.apply(stored)) {
+            store.loadAfter(session, history.position()).forEach(history::apply);
+        }
     }
 
     /** Every session, most recently active first. */
@@ -62,6 +67,11 @@ public class Projections {
                 .filter(s -> s != null)
                 .sorted(Comparator.comparing(SessionSummary::updatedAt).reversed())
                 .toList();
+    }
+
+    public PolicyHistory policyHistory(UUID sessionId) {
+        PolicyHistoryProjection h = histories.get(sessionId);
+        return h == null ? PolicyHistory.EMPTY : h.history();
     }
 
     public Optional<Timeline> timeline(UUID sessionId) {

@@ -3,11 +3,16 @@ package dev.espalier.session.projection;
 import dev.espalier.events.SessionConfig.PromptSourceSpec;
 import dev.espalier.events.SessionEvent;
 import dev.espalier.session.store.StoredEvent;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
 
 /** Builds one session's {@link SessionSummary}; events at or before the last position applied are replays, ignored. */
 final class SessionSummaryProjection {
 
     private SessionSummary summary;
+    /** Prompt texts by event id: a reopened prompt names one played before. */
+    private final Map<UUID, String> promptTexts = new HashMap<>();
 
     synchronized long position() {
         return summary == null ? 0 : summary.version();
@@ -27,8 +32,12 @@ final class SessionSummaryProjection {
         summary = switch (event) {
             case SessionEvent.SessionCreated c -> new SessionSummary(c.sessionId(), c.config().model(),
                     describe(c.config().prompts()), c.occurredAt(), c.occurredAt(), 0, 0, 0, 0, null);
-            case SessionEvent.PromptIssued p -> with(s, s.choicesMade(), s.stepsApplied(), s.policyVersion(),
-                    p.userText());
+            case SessionEvent.PromptIssued p -> {
+                promptTexts.put(p.eventId(), p.userText());
+                yield with(s, s.choicesMade(), s.stepsApplied(), s.policyVersion(), p.userText());
+            }
+            case SessionEvent.PromptReopened r -> with(s, s.choicesMade(), s.stepsApplied(), s.policyVersion(),
+                    promptTexts.get(r.promptIssuedId()));
             case SessionEvent.ChoiceMade c -> with(s, s.choicesMade() + 1, s.stepsApplied(), s.policyVersion(),
                     s.currentPrompt());
             case SessionEvent.StepApplied a -> with(s, s.choicesMade(), s.stepsApplied() + 1, a.policyVersion(), null);

@@ -14,6 +14,7 @@ import dev.espalier.events.SessionEvent.HeadMoved;
 import dev.espalier.events.SessionEvent.PolicyRestored;
 import dev.espalier.events.SessionEvent.PromptEdited;
 import dev.espalier.events.SessionEvent.PromptIssued;
+import dev.espalier.events.SessionEvent.PromptReopened;
 import dev.espalier.events.SessionEvent.PromptSkipped;
 import dev.espalier.events.SessionEvent.RolloutsReady;
 import dev.espalier.events.SessionEvent.SessionCreated;
@@ -207,37 +208,99 @@ class SessionDeciderTest {
     }
 
     @Test
-    void undo_movesHeadToTheParent_thenPolicyRestored_opensAPromptThere_andAChoiceBranches() {
-        UUID first = playStep(1);
+    void undo_reopensThePickedPrompt_withTheRolloutsItWasPickedFrom_andADifferentPickIsASibling() {
+        given(new CreateSession(config()));
+        PromptIssued first = lastPrompt();
+        RolloutsReady shown = givenRollouts(0);
+        UUID firstNode = playRollouts(0, 1);
         UUID root = state().rootNodeId();
 
-        var moved = assertInstanceOf(HeadMoved.class, when(new Undo(null)).getFirst());
-        assertEquals(new HeadMoved(moved.eventId(), SESSION, NOW, null, first, root, HeadMoved.Reason.UNDO), moved);
-        history.add(moved);
-        assertEquals(SessionPhase.AWAITING_POLICY, state().phase());
-        assertThrows(SessionRejection.Conflict.class, () -> when(new MakeChoice(null, 0, null)));
+        List<SessionEvent> events = when(new Undo(null));
 
-        var reopened = assertInstanceOf(PromptIssued.class,
-                whenApplied(new PolicyRestored(UUID.randomUUID(), SESSION, NOW, moved.eventId(), root, 0, 1, null))
-                        .getFirst());
+        var moved = assertInstanceOf(HeadMoved.class, events.get(0));
+        assertEquals(new HeadMoved(moved.eventId(), SESSION, NOW, null, firstNode, root, HeadMoved.Reason.UNDO), moved);
+        var reopened = assertInstanceOf(PromptReopened.class, events.get(1));
+        assertEquals(first.eventId(), reopened.promptIssuedId());
+        assertEquals(shown.eventId(), reopened.rolloutsReadyId());
         assertEquals(root, reopened.parentNodeId());
-        assertEquals(0, reopened.parentPolicyVersion());
+        assertEquals(moved.eventId(), reopened.causationId());
+        assertEquals(2, events.size());
+        history.addAll(events);
+        assertEquals(SessionPhase.AWAITING_CHOICE, state().phase());
+        assertEquals(first, state().currentPrompt());
+        assertEquals(shown, state().currentRollouts());
 
-        history.add(reopened);
-        UUID branch = playOpenPrompt(2);
-        assertEquals(root, state().nodes().get(branch).parent());
-        assertEquals(root, state().nodes().get(first).parent());
+        given(new MakeChoice(null, 2, null));
+        assertEquals(reopened.nodeId(), lastChoice().nodeId());
+        assertEquals(shown.eventId(), lastChoice().rolloutsReadyId());
+        var next = assertInstanceOf(PromptIssued.class, whenApplied(step(lastChoice(), 2)).getFirst());
+        UUID sibling = lastChoice().nodeId();
+        assertEquals(root, state().nodes().get(sibling).parent());
+        assertEquals(root, state().nodes().get(firstNode).parent());
+        assertEquals("second", next.userText());
+        assertEquals(sibling, next.parentNodeId());
     }
 
     @Test
-    void redo_returnsToTheChildTheUndoLeft() {
+    void undo_neverUsesUpAPrompt_threePromptsLastThreePicks() {
+        given(new CreateSession(config()));
+        for (int pick = 1; pick <= 3; pick++) {
+            playOpenPrompt(2L * pick - 1);
+            given(new Undo(null));
+            assertEquals(SessionPhase.AWAITING_CHOICE, state().phase());
+            playRollouts(1, 2L * pick);
+        }
+        assertEquals(SessionPhase.OUT_OF_PROMPTS, state().phase());
+        assertEquals(List.of("first", "second", "third"), pathPrompts());
+    }
+
+    @Test
+    void redo_reappliesTheUndonePick_andReopensTheNextPromptWithItsStoredRollouts() {
         UUID first = playStep(1);
+        PromptIssued second = lastPrompt();
+        RolloutsReady secondRollouts = givenRollouts(1);
         given(new Undo(null));
 
-        var redo = assertInstanceOf(HeadMoved.class, when(new Redo(null)).getFirst());
+        List<SessionEvent> events = when(new Redo(null));
 
+        var redo = assertInstanceOf(HeadMoved.class, events.get(0));
         assertEquals(first, redo.toNodeId());
         assertEquals(HeadMoved.Reason.REDO, redo.reason());
+        var reopened = assertInstanceOf(PromptReopened.class, events.get(1));
+        assertEquals(second.eventId(), reopened.promptIssuedId());
+        assertEquals(secondRollouts.eventId(), reopened.rolloutsReadyId());
+        assertEquals(second.nodeId(), reopened.nodeId(), "a prompt that was never picked keeps its node");
+        history.addAll(events);
+        assertEquals(secondRollouts, state().currentRollouts());
+        assertEquals(2, state().nextPromptIndex());
+    }
+
+    @Test
+    void redo_whenTheNextPromptsRolloutsNeverCame_issuesTheSamePromptAgain() {
+        playStep(1);
+        PromptIssued second = lastPrompt();
+        given(new Undo(null));
+
+        var again = assertInstanceOf(PromptIssued.class, when(new Redo(null)).get(1));
+
+        assertEquals(second.messages(), again.messages());
+        assertEquals(second.promptIndex(), again.promptIndex());
+        assertEquals(second.nodeId(), again.nodeId());
+        assertEquals(1, again.parentPolicyVersion());
+    }
+
+    @Test
+    void rolloutsThatCameAfterHeadLeft_areReopenedWhenTheNodeIsCheckedOut() {
+        UUID first = playStep(1);
+        PromptIssued second = lastPrompt();
+        given(new Undo(null));
+        RolloutsReady late = rollouts(second, 1);
+        history.add(late);
+        assertEquals(SessionPhase.AWAITING_CHOICE, state().phase(), "the reopened first prompt stays open");
+
+        var reopened = assertInstanceOf(PromptReopened.class, when(new Checkout(null, first)).get(1));
+
+        assertEquals(late.eventId(), reopened.rolloutsReadyId());
     }
 
     @Test
@@ -247,15 +310,47 @@ class SessionDeciderTest {
     }
 
     @Test
-    void checkout_movesHeadToAnyPlayedNode_andRejectsUnknownNodes() {
+    void checkout_ofAPlayedNode_reopensWhatWasOpenThere_andRejectsUnknownAndNeverPlayedNodes() {
         UUID first = playStep(1);
-        playOpenPrompt(2);
+        PromptIssued second = lastPrompt();
+        RolloutsReady secondRollouts = givenRollouts(1);
+        playRollouts(0, 2);
 
-        var moved = assertInstanceOf(HeadMoved.class, when(new Checkout(null, first)).getFirst());
+        List<SessionEvent> events = when(new Checkout(null, first));
+
+        var moved = assertInstanceOf(HeadMoved.class, events.get(0));
         assertEquals(first, moved.toNodeId());
         assertEquals(HeadMoved.Reason.CHECKOUT, moved.reason());
-        var e = assertThrows(SessionRejection.InvalidArgument.class, () -> when(new Checkout(null, UUID.randomUUID())));
-        assertEquals("nodeId", e.argument());
+        var reopened = assertInstanceOf(PromptReopened.class, events.get(1));
+        assertEquals(second.eventId(), reopened.promptIssuedId());
+        assertEquals(secondRollouts.eventId(), reopened.rolloutsReadyId());
+        assertTrue(!reopened.nodeId().equals(second.nodeId()), "second was picked: a new pick is a sibling");
+
+        assertThrows(SessionRejection.NotFound.class, () -> when(new Checkout(null, UUID.randomUUID())));
+        UUID neverPlayed = lastPrompt().nodeId();
+        var e = assertThrows(SessionRejection.Conflict.class, () -> when(new Checkout(null, neverPlayed)));
+        assertTrue(e.getMessage().contains("never played"), e.getMessage());
+    }
+
+    @Test
+    void checkout_ofANodeWithNothingLeftToPlay_waitsForThePolicy_thenIsOutOfPrompts_andAnEditStillPlays() {
+        playStep(1);
+        playOpenPrompt(2);
+        UUID third = playOpenPrompt(3);
+        given(new Undo(null));
+        playRollouts(3, 4);
+        assertEquals(SessionPhase.OUT_OF_PROMPTS, state().phase());
+
+        List<SessionEvent> events = when(new Checkout(null, third));
+
+        assertEquals(1, events.size());
+        history.addAll(events);
+        assertEquals(SessionPhase.AWAITING_POLICY, state().phase());
+        assertEquals(List.of(), whenApplied(new PolicyRestored(UUID.randomUUID(), SESSION, NOW, events.get(0).eventId(),
+                third, 3, 0, 3L)));
+        assertEquals(SessionPhase.OUT_OF_PROMPTS, state().phase());
+        var typed = assertInstanceOf(PromptIssued.class, when(new EditPrompt(null, "one more")).getFirst());
+        assertEquals(third, typed.parentNodeId());
     }
 
     @Test
@@ -285,10 +380,25 @@ class SessionDeciderTest {
 
     private UUID playOpenPrompt(long newPolicyVersion) {
         givenRollouts(lastPrompt().parentPolicyVersion());
-        given(new MakeChoice(null, 0, null));
+        return playRollouts(0, newPolicyVersion);
+    }
+
+    /** Picks {@code index} of the rollouts that are open and applies the step. */
+    private UUID playRollouts(int index, long newPolicyVersion) {
+        given(new MakeChoice(null, index, null));
         StepApplied step = step(lastChoice(), newPolicyVersion);
         history.addAll(whenApplied(step));
         return step.nodeId();
+    }
+
+    /** The user text of each prompt picked on the path from the root to HEAD. */
+    private List<String> pathPrompts() {
+        List<String> texts = new ArrayList<>();
+        SessionState s = state();
+        for (SessionState.Node n = s.headNode(); n.parent() != null; n = s.nodes().get(n.parent())) {
+            texts.addFirst(n.chosenFrom().prompt().userText());
+        }
+        return texts;
     }
 
     private void given(SessionCommand command) {

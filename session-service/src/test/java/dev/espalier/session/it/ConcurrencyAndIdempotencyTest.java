@@ -155,7 +155,7 @@ class ConcurrencyAndIdempotencyTest extends SessionFixture {
     }
 
     @Test
-    void policyRestoredDeliveredTwice_isStoredOnce_andOpensOnePrompt() {
+    void policyRestoredDeliveredTwice_isStoredOnce_andTheReopenedPromptStaysOpen() {
         UUID id = createSession(List.of("one", "two", "three"));
         UUID root = view(id).getUUID("headNodeId");
         playStep(id, 0, 1);
@@ -174,8 +174,10 @@ class ConcurrencyAndIdempotencyTest extends SessionFixture {
         List<SessionEvent> events = events(id);
         assertEquals(1, events.stream().filter(e -> e.eventId().equals(restored.eventId())).count());
         List<SessionEvent> afterUndo = events.subList(events.indexOf(undo), events.size());
-        assertEquals(1, afterUndo.stream().filter(e -> e instanceof SessionEvent.PromptIssued).count());
-        assertEquals("AWAITING_ROLLOUTS", view(id).getString("phase"));
+        assertEquals(0, afterUndo.stream().filter(e -> e instanceof SessionEvent.PromptIssued).count());
+        assertEquals(1, afterUndo.stream().filter(e -> e instanceof SessionEvent.PromptReopened).count());
+        assertEquals("AWAITING_CHOICE", view(id).getString("phase"));
+        assertEquals("one", view(id).getString("currentPrompt.text"));
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

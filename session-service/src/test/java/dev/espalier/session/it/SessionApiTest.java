@@ -142,35 +142,69 @@ class SessionApiTest extends SessionFixture {
     }
 
     @Test
-    void undoRedoCheckout_moveHead_andAChoiceAfterUndoBranches() {
+    void undo_bringsBackThePickedPromptWithItsRollouts_aNewPickBranches_redoAndCheckoutReopenWhatWasOpen() {
         UUID id = createSession(List.of("one", "two", "three", "four"));
         UUID root = view(id).getUUID("headNodeId");
-        UUID first = playStep(id, 0, 1);
-        awaitPhase(id, "AWAITING_ROLLOUTS");
+        SessionEvent.RolloutsReady shown = rolloutsArrive(id);
+        choose(id, 0);
+        UUID first = stepArrives(id, 1).nodeId();
+        SessionEvent.RolloutsReady second = rolloutsArrive(id);
 
-        given().post("/sessions/{id}/undo", id).then().statusCode(200)
-                .body("phase", equalTo("AWAITING_POLICY")).body("headNodeId", equalTo(root.toString()));
-        var undo = last(id, SessionEvent.HeadMoved.class);
-        assertEquals(SessionEvent.HeadMoved.Reason.UNDO, undo.reason());
-        assertEquals(first, undo.fromNodeId());
+        JsonPath undone = given().post("/sessions/{id}/undo", id).then().statusCode(200).extract().jsonPath();
+        assertEquals("AWAITING_CHOICE", undone.getString("phase"));
+        assertEquals(root, undone.getUUID("headNodeId"));
+        assertEquals("one", undone.getString("currentPrompt.text"));
+        assertEquals(shown.eventId(), undone.getUUID("rollouts.rolloutsReadyId"));
+        assertEquals(shown.rollouts().get(2).text(), undone.getString("rollouts.rollouts[2].text"));
+        assertEquals(Boolean.TRUE, undone.getBoolean("canRedo"));
 
-        workers.send(new SessionEvent.PolicyRestored(UUID.randomUUID(), id, java.time.Instant.now(), undo.eventId(),
-                root, 0, 1, null));
+        choose(id, 3);
+        UUID branch = stepArrives(id, 2).nodeId();
         awaitPhase(id, "AWAITING_ROLLOUTS");
-        UUID branch = playStep(id, 3, 2);
-        awaitPhase(id, "AWAITING_ROLLOUTS");
-
+        assertEquals("two", view(id).getString("currentPrompt.text"), "the undone prompt was not used up");
         given().get("/sessions/{id}/timeline", id).then().statusCode(200)
                 .body("nodes.findAll { it.parentNodeId == '" + root + "' && it.status == 'PLAYED' }.nodeId",
                         equalTo(List.of(first.toString(), branch.toString())))
+                .body("nodes.findAll { it.parentNodeId == '" + root + "' }.promptIssuedId.unique().size()", equalTo(1))
                 .body("head", equalTo(branch.toString()));
 
-        given().contentType(ContentType.JSON).body(Map.of("nodeId", first.toString()))
-                .post("/sessions/{id}/checkout", id).then().statusCode(200)
-                .body("headNodeId", equalTo(first.toString())).body("policyVersion", equalTo(1));
-        given().post("/sessions/{id}/undo", id).then().statusCode(200);
-        given().post("/sessions/{id}/redo", id).then().statusCode(200).body("headNodeId", equalTo(first.toString()));
+        JsonPath checkedOut = given().contentType(ContentType.JSON).body(Map.of("nodeId", first.toString()))
+                .post("/sessions/{id}/checkout", id).then().statusCode(200).extract().jsonPath();
+        assertEquals(first, checkedOut.getUUID("headNodeId"));
+        assertEquals(1, checkedOut.getLong("policyVersion"));
+        assertEquals("AWAITING_CHOICE", checkedOut.getString("phase"));
+        assertEquals(second.eventId(), checkedOut.getUUID("rollouts.rolloutsReadyId"));
+
+        given().post("/sessions/{id}/undo", id).then().statusCode(200).body("phase", equalTo("AWAITING_CHOICE"));
+        JsonPath redone = given().post("/sessions/{id}/redo", id).then().statusCode(200).extract().jsonPath();
+        assertEquals(first, redone.getUUID("headNodeId"));
+        assertEquals(second.eventId(), redone.getUUID("rollouts.rolloutsReadyId"));
         assertEquals(SessionEvent.HeadMoved.Reason.REDO, last(id, SessionEvent.HeadMoved.class).reason());
+    }
+
+    @Test
+    void moves_thatCannotBeMade_are404Or409_namingTheReason_andStoreNothing() {
+        UUID id = createSession(List.of("one", "two"));
+        long before = events(id).size();
+        given().post("/sessions/{id}/undo", id).then().statusCode(409).body("error", containsString("nothing to undo"));
+        given().post("/sessions/{id}/redo", id).then().statusCode(409).body("error", containsString("nothing to redo"));
+        UUID open = last(id, SessionEvent.PromptIssued.class).nodeId();
+        given().contentType(ContentType.JSON).body(Map.of("nodeId", open.toString()))
+                .post("/sessions/{id}/checkout", id).then().statusCode(409).body("error", containsString("never played"));
+        given().contentType(ContentType.JSON).body(Map.of("nodeId", UUID.randomUUID().toString()))
+                .post("/sessions/{id}/checkout", id).then().statusCode(404).body("error", containsString("no node"));
+        rolloutsArrive(id);
+        choose(id, 1);
+        given().post("/sessions/{id}/undo", id).then().statusCode(409).body("error", containsString("in flight"));
+        assertEquals(before + 2, events(id).size(), "only the rollouts and the choice were stored");
+
+        stepArrives(id, 1);
+        long version = view(id).getLong("version");
+        given().contentType(ContentType.JSON).body(Map.of("expectedVersion", version))
+                .post("/sessions/{id}/undo", id).then().statusCode(200);
+        given().contentType(ContentType.JSON).body(Map.of("expectedVersion", version))
+                .post("/sessions/{id}/undo", id).then().statusCode(409);
+        assertEquals(1, events(id).stream().filter(e -> e instanceof SessionEvent.HeadMoved).count());
     }
 
     @Test

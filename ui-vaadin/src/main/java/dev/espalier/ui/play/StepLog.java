@@ -62,6 +62,7 @@ class StepLog extends Pre {
                     e.policyVersion(), e.metrics().loss(), e.metrics().policyTerm(), e.metrics().klTerm(),
                     e.metrics().gradNorm(), e.durationMillis() / 1000.0, e.fullCheckpoint() ? "  (checkpoint)" : "");
             case SessionEvent.HeadMoved e -> "HEAD moved (" + e.reason().name().toLowerCase(Locale.ROOT) + ")";
+            case SessionEvent.PromptReopened e -> "prompt reopened with the rollouts shown before";
             case SessionEvent.PolicyRestored e -> "policy v" + e.policyVersion() + " restored, " + e.stepsReplayed()
                     + " step(s) replayed" + (e.fromCheckpointVersion() == null ? " from the base model"
                     : " from checkpoint v" + e.fromCheckpointVersion());

@@ -46,6 +46,21 @@ public final class OptimizerState {
         return step;
     }
 
+    /** An independent copy attached to {@code manager}: the same moments and step count. */
+    OptimizerState copy(NDManager manager) {
+        return new OptimizerState(duplicates(m, manager), duplicates(v, manager), step);
+    }
+
+    private static List<NDArray> duplicates(List<NDArray> arrays, NDManager manager) {
+        List<NDArray> copies = new ArrayList<>();
+        for (NDArray a : arrays) {
+            NDArray d = a.duplicate();
+            d.attach(manager);
+            copies.add(d);
+        }
+        return copies;
+    }
+
     /** Swaps in the moments after one more update, attaching them to {@code manager}, and frees the old ones. */
     public void advance(List<NDArray> nextM, List<NDArray> nextV, NDManager manager) {
         List<NDArray> oldM = m;

@@ -91,6 +91,15 @@ public final class TrainingState implements AutoCloseable {
         return st.loadFloat32(key, manager).duplicate();
     }
 
+    /**
+     * An independent copy, bit for bit: stepping one leaves the other as it was (a step replaces the arrays it
+     * changes, so the copy owns arrays of its own).
+     */
+    public TrainingState copy() {
+        LoraAdapter adapterCopy = adapter.copy();
+        return new TrainingState(adapterCopy, optimizer.copy(adapterCopy.manager()), seed);
+    }
+
     /** Writes the adapter and the optimizer state; each file appears atomically. */
     public void save(Path dir) {
         adapter.save(dir);

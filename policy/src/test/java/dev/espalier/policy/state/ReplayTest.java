@@ -88,4 +88,31 @@ class ReplayTest {
                     Sha256Files.of(dir.resolve("replayed-12/adapter_model.safetensors")));
         }
     }
+
+    @Test
+    void copy_isTheStateBitForBit_andStaysSo_whileTheOriginalSteps() {
+        List<StepCase> journal = journal();
+        LoraConfig config = new LoraConfig(4, 8, LoraConfig.DEFAULT_TARGETS, "toy");
+        try (NDManager manager = NDManager.newBaseManager();
+             ToyCausalLm model = new ToyCausalLm(toyModel(), manager);
+             TrainingState live = TrainingState.fresh(toyModel(), config, 2026, manager)) {
+            PolicyStep step = new PolicyStep(model);
+            step.apply(live, journal.get(0), settingsFor(1));
+            String atOne = live.adapter().sha256();
+            try (TrainingState kept = live.copy()) {
+                live.save(dir.resolve("one"));
+                step.apply(live, journal.get(1), settingsFor(2));
+                step.apply(live, journal.get(2), settingsFor(3));
+
+                assertEquals(atOne, kept.adapter().sha256());
+                assertEquals(1, kept.optimizer().step());
+                kept.save(dir.resolve("kept"));
+                assertEquals(Sha256Files.of(dir.resolve("one").resolve(TrainingState.OPTIMIZER_FILE)),
+                        Sha256Files.of(dir.resolve("kept").resolve(TrainingState.OPTIMIZER_FILE)));
+                step.apply(kept, journal.get(1), settingsFor(2));
+                step.apply(kept, journal.get(2), settingsFor(3));
+                assertEquals(live.adapter().sha256(), kept.adapter().sha256());
+            }
+        }
+    }
 }

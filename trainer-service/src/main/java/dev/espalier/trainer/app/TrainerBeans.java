@@ -39,13 +39,15 @@ public class TrainerBeans {
     SessionTrainer trainer(AgroalDataSource db, ModelLocator models,
                            @ConfigProperty(name = "espalier.trainer.work-dir") Path workDir,
                            @ConfigProperty(name = "espalier.fault.halt-before-step-commit", defaultValue = "false")
-                           boolean haltBeforeCommit) {
+                           boolean haltBeforeCommit,
+                           @ConfigProperty(name = "espalier.trainer.states-kept", defaultValue = "4") int statesKept) {
         Runnable beforeCommit = haltBeforeCommit ? () -> {
             // Fault injection for the crash tests: dies like kill -9, mid-step, nothing journaled.
             LOG.warn("espalier.fault.halt-before-step-commit: halting before the step is journaled");
             Runtime.getRuntime().halt(137);
         } : () -> { };
-        return new SessionTrainer(new TrainerStore(db), models, workDir, Clock.systemUTC(), beforeCommit);
+        return new SessionTrainer(new TrainerStore(db), models, workDir, Clock.systemUTC(), beforeCommit,
+                statesKept);
     }
 
     void close(@Disposes SessionTrainer trainer) {

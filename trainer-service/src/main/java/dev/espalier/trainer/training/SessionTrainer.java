@@ -80,6 +80,9 @@ public final class SessionTrainer implements AutoCloseable {
     private final Map<UUID, SessionCreated> sessions = new ConcurrentHashMap<>();
     private final Map<UUID, RolloutsReady> latestRollouts = new ConcurrentHashMap<>();
 
+    /** States HEAD left, by session and version; touched on the model thread only. */
+    private final StateShelf shelf;
+
     private record Live(long version, TrainingState state) {
     }
 
@@ -87,9 +90,12 @@ public final class SessionTrainer implements AutoCloseable {
      * @param workDir             scratch space for saving states before they go into the store
      * @param beforeJournalCommit runs after a step is computed and before it is journaled (fault injection: the
      *                            crash tests halt the process here); {@code () -> {}} otherwise
+     * @param statesKept          how many training states HEAD left stay in memory, in the whole process, so that
+     *                            undo and redo to them need no replay (0: every move replays)
      */
     public SessionTrainer(TrainerStore store, ModelLocator models, Path workDir, Clock clock,
-                          Runnable beforeJournalCommit) {
+                          Runnable beforeJournalCommit, int statesKept) {
+        this.shelf = new StateShelf(statesKept);
         this.store = store;
         this.models = models;
         this.workDir = workDir;
@@ -125,6 +131,10 @@ public final class SessionTrainer implements AutoCloseable {
         TrainingState state = stateAt(session, choice.policyVersion());
         long version = store.latestVersion(sessionId) + 1;
         try {
+            if (shelf.keeps()) {
+                // Where an undo of this step goes back to: the step replaces the state's arrays.
+                shelf.put(sessionId, choice.policyVersion(), state.copy());
+            }
             StepResult result = new PolicyStep(model(session)::logits).apply(state, stepCase, settings);
             boolean full = result.step() % session.config().checkpointEvery() == 0;
             String sha = state.adapter().sha256();
@@ -146,7 +156,11 @@ public final class SessionTrainer implements AutoCloseable {
         }
     }
 
-    /** Rebuilds the policy of the node HEAD moved to and makes it the session's live state. */
+    /**
+     * Makes the policy of the node HEAD moved to the session's live state, so the next step starts from it: the
+     * live state if it is that node's, a state kept since HEAD left it, else rebuilt by replay. A state held in
+     * memory is answered with no step replayed and its own version as the checkpoint it started from.
+     */
     public PolicyRestored headMoved(HeadMoved moved) {
         return onEngine(() -> restore(moved));
     }
@@ -154,12 +168,25 @@ public final class SessionTrainer implements AutoCloseable {
     private PolicyRestored restore(HeadMoved moved) {
         SessionCreated session = requireSession(moved.sessionId());
         long version = versionOf(session, moved.toNodeId());
-        forget(moved.sessionId());
-        Rebuild rebuild = rebuild(session, version);
-        live.put(moved.sessionId(), new Live(version, rebuild.state()));
-        Rebuilt r = rebuild.summary();
+        Live current = live.get(moved.sessionId());
+        int replayed = 0;
+        Long from = version;
+        if (current == null || current.version() != version) {
+            Optional<TrainingState> kept = shelf.take(moved.sessionId(), version);
+            TrainingState state;
+            if (kept.isPresent()) {
+                state = kept.get();
+            } else {
+                Rebuild rebuild = rebuild(session, version);
+                state = rebuild.state();
+                replayed = rebuild.summary().stepsReplayed();
+                from = rebuild.summary().fromCheckpointVersion();
+            }
+            leave(moved.sessionId());
+            live.put(moved.sessionId(), new Live(version, state));
+        }
         return new PolicyRestored(policyRestoredId(moved.eventId()), moved.sessionId(), clock.instant(),
-                moved.eventId(), moved.toNodeId(), version, r.stepsReplayed(), r.fromCheckpointVersion());
+                moved.eventId(), moved.toNodeId(), version, replayed, from);
     }
 
     /** Rebuilds a version by replay, checks it against the stored adapter, and lets it go (live state untouched). */
@@ -190,8 +217,9 @@ public final class SessionTrainer implements AutoCloseable {
         if (current != null && current.version() == version) {
             return current.state();
         }
-        forget(session.sessionId());
-        TrainingState state = rebuild(session, version).state();
+        TrainingState state = shelf.take(session.sessionId(), version)
+                .orElseGet(() -> rebuild(session, version).state());
+        leave(session.sessionId());
         live.put(session.sessionId(), new Live(version, state));
         return state;
     }
@@ -329,6 +357,15 @@ public final class SessionTrainer implements AutoCloseable {
         }
     }
 
+    /** The live state stops being live but is kept: the person may come back to it. */
+    private void leave(UUID sessionId) {
+        Live old = live.remove(sessionId);
+        if (old != null) {
+            shelf.put(sessionId, old.version(), old.state());
+        }
+    }
+
+    /** The live state may be ahead of the journal: it is dropped, the next use rebuilds. */
     private void forget(UUID sessionId) {
         Live old = live.remove(sessionId);
         if (old != null) {
@@ -345,6 +382,7 @@ public final class SessionTrainer implements AutoCloseable {
         onEngine(() -> {
             live.values().forEach(l -> l.state().close());
             live.clear();
+            shelf.close();
             return null;
         });
     }

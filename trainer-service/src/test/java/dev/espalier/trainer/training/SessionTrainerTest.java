@@ -38,8 +38,14 @@ class SessionTrainerTest {
     private final TrainerStore store = new TrainerStore(TrainerFixture.POSTGRES.dataSource());
     private final List<SessionTrainer> trainers = new ArrayList<>();
 
+    /** A trainer that keeps no state HEAD left: every move replays. */
     private SessionTrainer trainer(Runnable beforeCommit) {
-        SessionTrainer trainer = new SessionTrainer(store, ModelLocator.LOCAL_DIRECTORY, work, Clock.systemUTC(), beforeCommit);
+        return trainer(beforeCommit, 0);
+    }
+
+    private SessionTrainer trainer(Runnable beforeCommit, int statesKept) {
+        SessionTrainer trainer = new SessionTrainer(store, ModelLocator.LOCAL_DIRECTORY, work, Clock.systemUTC(),
+                beforeCommit, statesKept);
         trainers.add(trainer);
         return trainer;
     }
@@ -97,7 +103,7 @@ class SessionTrainerTest {
         }
         ModelLocator offlineCache = new HubModelLocator(HubClient.builder().cacheDir(cache).offline(true).build(),
                 DownloadListener.NONE).remembering();
-        SessionTrainer trainer = new SessionTrainer(store, offlineCache, work, Clock.systemUTC(), () -> { });
+        SessionTrainer trainer = new SessionTrainer(store, offlineCache, work, Clock.systemUTC(), () -> { }, 0);
         trainers.add(trainer);
         Session session = new Session(5, "org/tiny-llama");
         trainer.sessionCreated(session.created);
@@ -155,8 +161,8 @@ class SessionTrainerTest {
         assertEquals(1, restored.stepsReplayed());
         PolicyRestored again = trainer.headMoved(undo);
         assertEquals(restored.eventId(), again.eventId(), "a redelivered HeadMoved gives the same event");
-        assertEquals(List.of(3L, 1, 2L), List.of(again.policyVersion(), again.stepsReplayed(),
-                again.fromCheckpointVersion()));
+        assertEquals(3, again.policyVersion());
+        assertEquals(0, again.stepsReplayed(), "the live state is already version 3");
 
         for (StepApplied step : steps) {
             Rebuilt rebuilt = trainer().verifyReplay(session.id, step.policyVersion());
@@ -190,5 +196,46 @@ class SessionTrainerTest {
         assertEquals(2, rebuilt.stepsReplayed());
         // A restarted trainer continues the branch where HEAD is.
         assertEquals(5, play(trainer(), session, 4, null).policyVersion());
+    }
+
+    @Test
+    void undoRedoAndCheckout_toStatesHeadLeft_replayNothing_andTheirStepsEqualAReplaysBitForBit() {
+        SessionTrainer trainer = trainer(() -> { }, 4);
+        Session session = new Session(5);
+        trainer.sessionCreated(session.created);
+        StepApplied v1 = play(trainer, session, 0, 0);
+        StepApplied v2 = play(trainer, session, 1, 1);
+        StepApplied v3 = play(trainer, session, 2, 2);
+
+        PolicyRestored undo = trainer.headMoved(session.move(v3.nodeId(), v2.nodeId(), HeadMoved.Reason.UNDO));
+        assertEquals(List.of(2L, 0, 2L), List.of(undo.policyVersion(), undo.stepsReplayed(),
+                undo.fromCheckpointVersion()), "version 2 was kept when the step to 3 was taken");
+        StepApplied sibling = play(trainer, session, 2, 3);
+        PolicyRestored back = trainer.headMoved(session.move(sibling.nodeId(), v3.nodeId(), HeadMoved.Reason.CHECKOUT));
+        assertEquals(0, back.stepsReplayed(), "version 3 was kept when HEAD left it");
+        StepApplied onV3 = play(trainer, session, 3, null);
+        trainer.headMoved(session.move(onV3.nodeId(), v1.nodeId(), HeadMoved.Reason.CHECKOUT));
+        StepApplied onV1 = play(trainer, session, 1, 2);
+
+        SessionTrainer replaying = trainer();
+        for (StepApplied step : List.of(v1, v2, v3, sibling, onV3, onV1)) {
+            Rebuilt rebuilt = replaying.verifyReplay(session.id, step.policyVersion());
+            assertEquals(step.adapter().sha256(), rebuilt.sha256(), "version " + step.policyVersion());
+        }
+    }
+
+    @Test
+    void aStateEvictedFromTheShelf_isRebuiltByReplay() {
+        SessionTrainer trainer = trainer(() -> { }, 1);
+        Session session = new Session(5);
+        trainer.sessionCreated(session.created);
+        StepApplied v1 = play(trainer, session, 0, 0);
+        play(trainer, session, 1, 1);
+        StepApplied v3 = play(trainer, session, 2, 2);
+
+        PolicyRestored restored = trainer.headMoved(session.move(v3.nodeId(), v1.nodeId(), HeadMoved.Reason.CHECKOUT));
+
+        assertEquals(1, restored.stepsReplayed(), "only version 2 was kept: version 1 is replayed from the seed");
+        assertEquals(null, restored.fromCheckpointVersion());
     }
 }

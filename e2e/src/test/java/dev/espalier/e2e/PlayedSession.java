@@ -74,16 +74,21 @@ final class PlayedSession {
         awaitChoice(command("/prompt", Map.of("text", text)));
     }
 
-    void undo() {
-        awaitChoice(command("/undo", Map.of()));
+    JsonNode undo() {
+        return move("/undo", Map.of());
     }
 
     void redo() {
-        awaitChoice(command("/redo", Map.of()));
+        move("/redo", Map.of());
     }
 
     void checkout(UUID node) {
-        awaitChoice(command("/checkout", Map.of("nodeId", node.toString())));
+        move("/checkout", Map.of("nodeId", node.toString()));
+    }
+
+    /** A move answers with the rollouts it reopened (or a prompt issued again, whose rollouts come later). */
+    private JsonNode move(String path, Map<String, Object> body) {
+        return awaitChoice(command(path, body) - 1);
     }
 
     /** The audit log (NDJSON), every line read back as an event. */

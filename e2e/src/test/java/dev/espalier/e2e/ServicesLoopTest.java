@@ -26,8 +26,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The whole loop through the three services on the in-process Kafka broker and embedded PostgreSQL with a tiny
- * Qwen3: twelve choices with none, a skip, an edit, three undos, a redo and a checkout of an abandoned branch, the
- * trainer killed in the middle of a step and the rollout-service in the middle of a generation.
+ * Qwen3: twelve choices with none, a skip, an edit, three undos (each reopening the undone pick's prompt with its
+ * rollouts), a new pick after one, a redo and a checkout of an abandoned branch; the trainer killed in the middle of
+ * the rebuild that checkout starts, then in the middle of a step, and the rollout-service in the middle of a
+ * generation.
  */
 class ServicesLoopTest {
 
@@ -66,17 +68,25 @@ class ServicesLoopTest {
         session.edit("A prompt the person typed");
         UUID n4 = session.choose(2);
         UUID n5 = session.choose(3);
-        session.undo();                          // HEAD n4
+        JsonNode undone = session.undo();        // HEAD n4, n5's prompt and rollouts in front of the person again
         session.undo();                          // HEAD n3: n4 and n5 are now an abandoned branch
-        UUID n6 = session.choose(0);
+        UUID n6 = session.choose(0);             // n4's prompt again: n6 is n4's sibling
         session.undo();                          // HEAD n3
-        session.redo();                          // HEAD n6
+        session.redo();                          // HEAD n6, with the prompt that was open there
         UUID n7 = session.choose(1);
-        session.checkout(n5);                    // back onto the abandoned branch
+
+        // Back onto the abandoned branch with a trainer that keeps no state and dies half-way through the replay
+        // that rebuilds n5's policy: the prompt is pickable at once all the same, and the trainer that comes next
+        // rebuilds from the journal again.
+        stack.trainer.stop();
+        stack.trainer = stack.startTrainer(Map.of("espalier.fault.halt-during-replay", "true",
+                "espalier.trainer.states-kept", "0"));
+        ServiceProcess dyingInRebuild = stack.trainer;
+        session.checkout(n5);
+        assertEquals(137, dyingInRebuild.awaitExit(Duration.ofSeconds(120)));
 
         // The trainer dies in the middle of the step (computed, not journaled) and comes back empty-handed: it
         // must rebuild n5's state from the journal and apply the step once.
-        stack.trainer.stop();
         stack.trainer = stack.startTrainer(Map.of("espalier.fault.halt-before-step-commit", "true"));
         ServiceProcess dyingTrainer = stack.trainer;
         UUID n8 = session.openNode();
@@ -110,6 +120,16 @@ class ServicesLoopTest {
                 HeadMoved.Reason.REDO, HeadMoved.Reason.CHECKOUT),
                 all(audit, HeadMoved.class).stream().map(HeadMoved::reason).toList());
         assertEquals(2, all(audit, ChoiceMade.class).stream().filter(ChoiceMade::isNone).count());
+        // Undo and redo put stored rollouts back; no move waited for a generation.
+        List<ChoiceMade> choices = all(audit, ChoiceMade.class);
+        List<SessionEvent.PromptReopened> reopened = all(audit, SessionEvent.PromptReopened.class);
+        assertEquals(choices.get(4).rolloutsReadyId(), reopened.getFirst().rolloutsReadyId(), "undo of n5");
+        assertEquals(choices.get(4).rolloutsReadyId(), UUID.fromString(undone.get("rollouts").get("rolloutsReadyId")
+                .asText()));
+        assertEquals(choices.get(3).rolloutsReadyId(), reopened.get(1).rolloutsReadyId(), "undo of n4");
+        assertEquals(choices.get(3).rolloutsReadyId(), choices.get(5).rolloutsReadyId(), "n6 picked from n4's");
+        assertEquals(5, reopened.size(), "three undos, the redo and the checkout");
+        assertEquals(15, all(audit, PromptIssued.class).size(), "12 picks, a skip, an edit and the last prompt");
         assertEquals(1, all(audit, SessionEvent.PromptSkipped.class).size());
         assertEquals(1, all(audit, SessionEvent.PromptEdited.class).size());
 

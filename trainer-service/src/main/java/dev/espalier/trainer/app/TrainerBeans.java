@@ -40,14 +40,21 @@ public class TrainerBeans {
                            @ConfigProperty(name = "espalier.trainer.work-dir") Path workDir,
                            @ConfigProperty(name = "espalier.fault.halt-before-step-commit", defaultValue = "false")
                            boolean haltBeforeCommit,
+                           @ConfigProperty(name = "espalier.fault.halt-during-replay", defaultValue = "false")
+                           boolean haltDuringReplay,
                            @ConfigProperty(name = "espalier.trainer.states-kept", defaultValue = "4") int statesKept) {
-        Runnable beforeCommit = haltBeforeCommit ? () -> {
-            // Fault injection for the crash tests: dies like kill -9, mid-step, nothing journaled.
-            LOG.warn("espalier.fault.halt-before-step-commit: halting before the step is journaled");
-            Runtime.getRuntime().halt(137);
-        } : () -> { };
-        return new SessionTrainer(new TrainerStore(db), models, workDir, Clock.systemUTC(), beforeCommit,
-                statesKept);
+        // Fault injection for the crash tests: dies like kill -9, nothing of the work in hand journaled.
+        var faults = new SessionTrainer.Faults(
+                haltBeforeCommit ? () -> halt("espalier.fault.halt-before-step-commit: halting before the step is "
+                        + "journaled") : () -> { },
+                haltDuringReplay ? () -> halt("espalier.fault.halt-during-replay: halting in the middle of a rebuild")
+                        : () -> { });
+        return new SessionTrainer(new TrainerStore(db), models, workDir, Clock.systemUTC(), faults, statesKept);
+    }
+
+    private static void halt(String why) {
+        LOG.warn(why);
+        Runtime.getRuntime().halt(137);
     }
 
     void close(@Disposes SessionTrainer trainer) {

@@ -63,7 +63,7 @@ public final class SessionTrainer implements AutoCloseable {
     private final ModelLocator models;
     private final Path workDir;
     private final Clock clock;
-    private final Runnable beforeJournalCommit;
+    private final Faults faults;
     private final ReplayCheck replayCheck = ReplayCheck.forDevice(SharedModels.manager().getDevice());
     /** Touched on the model thread only. */
     private final Map<UUID, Live> live = new HashMap<>();
@@ -87,20 +87,29 @@ public final class SessionTrainer implements AutoCloseable {
     }
 
     /**
-     * @param workDir             scratch space for saving states before they go into the store
-     * @param beforeJournalCommit runs after a step is computed and before it is journaled (fault injection: the
-     *                            crash tests halt the process here); {@code () -> {}} otherwise
-     * @param statesKept          how many training states HEAD left stay in memory, in the whole process, so that
-     *                            undo and redo to them need no replay (0: every move replays)
+     * Fault injection for the crash tests, which halt the process at these points.
+     *
+     * @param beforeJournalCommit after a step is computed, before it is journaled
+     * @param afterReplayedStep   after each step a rebuild re-applies
      */
-    public SessionTrainer(TrainerStore store, ModelLocator models, Path workDir, Clock clock,
-                          Runnable beforeJournalCommit, int statesKept) {
+    public record Faults(Runnable beforeJournalCommit, Runnable afterReplayedStep) {
+        public static final Faults NONE = new Faults(() -> { }, () -> { });
+    }
+
+    /**
+     * @param workDir             scratch space for saving states before they go into the store
+     * @param faults     where the crash tests halt the process; {@link Faults#NONE} otherwise
+     * @param statesKept how many training states HEAD left stay in memory, in the whole process, so that undo and
+     *                   redo to them need no replay (0: every move replays)
+     */
+    public SessionTrainer(TrainerStore store, ModelLocator models, Path workDir, Clock clock, Faults faults,
+                          int statesKept) {
         this.shelf = new StateShelf(statesKept);
         this.store = store;
         this.models = models;
         this.workDir = workDir;
         this.clock = clock;
-        this.beforeJournalCommit = beforeJournalCommit;
+        this.faults = faults;
     }
 
     public void sessionCreated(SessionCreated created) {
@@ -143,7 +152,7 @@ public final class SessionTrainer implements AutoCloseable {
                     choice.eventId(), choice.eventId(), choice.nodeId(), version, metrics(result),
                     new StepApplied.AdapterRef(adapterPath(sessionId, version), sha), full,
                     (System.nanoTime() - started) / 1_000_000);
-            beforeJournalCommit.run();
+            faults.beforeJournalCommit().run();
             store.record(new JournaledStep(choice.eventId(), sessionId, choice.nodeId(), version,
                     choice.policyVersion(), stepCase, settings, full), applied, archives[0], archives[1]);
             lastJournaled.put(sessionId, new StoredAdapter(version, sha, archives[0]));
@@ -251,6 +260,7 @@ public final class SessionTrainer implements AutoCloseable {
             PolicyStep step = new PolicyStep(model(session)::logits);
             for (JournaledStep s : replay) {
                 step.apply(state, s.stepCase(), s.settings());
+                faults.afterReplayedStep().run();
             }
             String sha = version == 0 ? state.adapter().sha256()
                     : replayCheck.verify("version " + version + " of session " + sessionId, state.adapter(),

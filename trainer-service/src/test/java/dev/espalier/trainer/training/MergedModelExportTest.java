@@ -39,7 +39,7 @@ class MergedModelExportTest {
     void merged_holdsTheBasePlusScaledBTimesA_ofThatVersionsAdapter_andTheModelFiles() throws Exception {
         Session session = new Session(5);
         try (SessionTrainer trainer =
-                     new SessionTrainer(store, ModelLocator.LOCAL_DIRECTORY, work.resolve("trainer"), Clock.systemUTC(), () -> { }, 0)) {
+                     new SessionTrainer(store, ModelLocator.LOCAL_DIRECTORY, work.resolve("trainer"), Clock.systemUTC(), SessionTrainer.Faults.NONE, 0)) {
             trainer.sessionCreated(session.created);
             RolloutsReady rollouts = session.rollouts(0);
             trainer.rolloutsReady(rollouts);

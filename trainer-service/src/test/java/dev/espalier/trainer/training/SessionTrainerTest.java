@@ -45,7 +45,7 @@ class SessionTrainerTest {
 
     private SessionTrainer trainer(Runnable beforeCommit, int statesKept) {
         SessionTrainer trainer = new SessionTrainer(store, ModelLocator.LOCAL_DIRECTORY, work, Clock.systemUTC(),
-                beforeCommit, statesKept);
+                new SessionTrainer.Faults(beforeCommit, () -> { }), statesKept);
         trainers.add(trainer);
         return trainer;
     }
@@ -103,7 +103,8 @@ class SessionTrainerTest {
         }
         ModelLocator offlineCache = new HubModelLocator(HubClient.builder().cacheDir(cache).offline(true).build(),
                 DownloadListener.NONE).remembering();
-        SessionTrainer trainer = new SessionTrainer(store, offlineCache, work, Clock.systemUTC(), () -> { }, 0);
+        SessionTrainer trainer = new SessionTrainer(store, offlineCache, work, Clock.systemUTC(),
+                SessionTrainer.Faults.NONE, 0);
         trainers.add(trainer);
         Session session = new Session(5, "org/tiny-llama");
         trainer.sessionCreated(session.created);

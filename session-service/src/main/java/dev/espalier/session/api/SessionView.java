@@ -6,6 +6,7 @@ import dev.espalier.events.SessionEvent;
 import dev.espalier.session.domain.SessionPhase;
 import dev.espalier.session.domain.SessionState;
 import dev.espalier.session.projection.PolicyHistory;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -27,10 +28,15 @@ public record SessionView(UUID sessionId, long version, SessionPhase phase, Sess
     }
 
     /**
+     * At most: a state the trainer still holds in memory needs no replay at all.
+     *
      * @param stepsToReplay         journaled steps the trainer re-applies after loading the checkpoint
      * @param fromCheckpointVersion the version of the full checkpoint it starts from; null = from the base model
+     * @param movedAt               when HEAD moved
+     * @param estimatedMillis       what those steps took when they were first applied: the replay takes about as long
      */
-    public record RebuildView(UUID headMovedId, UUID nodeId, int stepsToReplay, Long fromCheckpointVersion) {
+    public record RebuildView(UUID headMovedId, UUID nodeId, int stepsToReplay, Long fromCheckpointVersion,
+                              Instant movedAt, long estimatedMillis) {
     }
 
     public record PromptView(UUID promptIssuedId, UUID nodeId, int promptIndex, String text,
@@ -79,6 +85,7 @@ public record SessionView(UUID sessionId, long version, SessionPhase phase, Sess
             return null;
         }
         int steps = 0;
+        long millis = 0;
         Long from = null;
         for (SessionState.Node n = s.headNode(); n.parent() != null; n = s.nodes().get(n.parent())) {
             SessionEvent.StepApplied a = history.steps().get(n.id());
@@ -87,8 +94,9 @@ public record SessionView(UUID sessionId, long version, SessionPhase phase, Sess
                 break;
             }
             steps++;
+            millis += a == null ? 0 : a.durationMillis();
         }
-        return new RebuildView(move.eventId(), move.toNodeId(), steps, from);
+        return new RebuildView(move.eventId(), move.toNodeId(), steps, from, move.occurredAt(), millis);
     }
 
     private static RolloutView rollout(SessionEvent.RolloutsReady.Rollout r) {

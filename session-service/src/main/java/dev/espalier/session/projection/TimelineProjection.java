@@ -7,9 +7,11 @@ import dev.espalier.session.projection.Timeline.Status;
 import dev.espalier.session.store.StoredEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
@@ -23,6 +25,8 @@ final class TimelineProjection {
     private final Map<UUID, Node> nodes = new LinkedHashMap<>();
     private final Map<UUID, SessionEvent.PromptIssued> prompts = new HashMap<>();
     private final Map<UUID, SessionEvent.RolloutsReady> rollouts = new HashMap<>();
+    /** Nodes a reopened prompt opened: left without a pick they are dropped, their prompt is shown elsewhere. */
+    private final Set<UUID> reopenedNodes = new HashSet<>();
 
     synchronized long position() {
         return position;
@@ -48,7 +52,12 @@ final class TimelineProjection {
                 prompts.put(p.eventId(), p);
                 open(p.nodeId(), p.parentNodeId(), p);
             }
-            case SessionEvent.PromptReopened r -> open(r.nodeId(), r.parentNodeId(), prompts.get(r.promptIssuedId()));
+            case SessionEvent.PromptReopened r -> {
+                if (!nodes.containsKey(r.nodeId())) {
+                    reopenedNodes.add(r.nodeId());
+                }
+                open(r.nodeId(), r.parentNodeId(), prompts.get(r.promptIssuedId()));
+            }
             case SessionEvent.RolloutsReady r -> rollouts.put(r.eventId(), r);
             case SessionEvent.ChoiceMade c -> {
                 SessionEvent.RolloutsReady ready = rollouts.get(c.rolloutsReadyId());
@@ -66,6 +75,8 @@ final class TimelineProjection {
                 }
             }
             case SessionEvent.HeadMoved h -> {
+                nodes.keySet().removeIf(id -> reopenedNodes.contains(id) && nodes.get(id).status() == Status.OPEN
+                        && nodes.get(id).chosenIndex() == null && !nodes.get(id).none());
                 nodes.replaceAll((id, n) -> n.status() == Status.OPEN ? new Node(id, n.parentNodeId(),
                         Status.ABANDONED, n.promptIssuedId(), n.prompt(), n.chosenIndex(), n.none(), n.chosenText(),
                         null, null, n.passed()) : n);

@@ -2,17 +2,21 @@ package dev.espalier.ui.client;
 
 import dev.espalier.events.ChatMessage;
 import dev.espalier.events.SessionConfig;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * A session as session-service's {@code GET /sessions/{id}} shows it (its {@code SessionView}).
  *
- * @param phase AWAITING_ROLLOUTS, AWAITING_CHOICE, AWAITING_STEP, AWAITING_POLICY or OUT_OF_PROMPTS
+ * @param phase         AWAITING_ROLLOUTS, AWAITING_CHOICE, AWAITING_STEP, AWAITING_POLICY or OUT_OF_PROMPTS
+ * @param headStep      the step that made HEAD's policy; null at the root
+ * @param control       the control prompt's answer written with HEAD's policy version; null until there is one
+ * @param policyRebuild the trainer is still rebuilding HEAD's policy after a move; null once it is done
  */
 public record SessionSnapshot(UUID sessionId, long version, String phase, SessionConfig config, UUID headNodeId,
                               long policyVersion, Prompt currentPrompt, Rollouts rollouts, boolean canUndo,
-                              boolean canRedo) {
+                              boolean canRedo, Step headStep, Rollout control, Rebuild policyRebuild) {
 
     public static final String AWAITING_ROLLOUTS = "AWAITING_ROLLOUTS";
     public static final String AWAITING_CHOICE = "AWAITING_CHOICE";
@@ -27,5 +31,18 @@ public record SessionSnapshot(UUID sessionId, long version, String phase, Sessio
     }
 
     public record Rollout(int index, String text, String finishReason, int tokens) {
+    }
+
+    public record Step(long policyVersion, double loss, double policyTerm, double klTerm, double gradNorm,
+                       double meanAbsDrift, long durationMillis) {
+    }
+
+    /**
+     * @param fromCheckpointVersion null = from the base model
+     * @param movedAt               when HEAD moved
+     * @param estimatedMillis       what the steps being replayed took when they were first applied
+     */
+    public record Rebuild(UUID headMovedId, UUID nodeId, int stepsToReplay, Long fromCheckpointVersion,
+                          Instant movedAt, long estimatedMillis) {
     }
 }

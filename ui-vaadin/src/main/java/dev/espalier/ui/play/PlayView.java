@@ -13,6 +13,8 @@ import com.vaadin.flow.component.html.H3;
 import com.vaadin.flow.component.html.Pre;
 import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
+import com.vaadin.flow.component.progressbar.ProgressBar;
+import com.vaadin.flow.shared.Registration;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.textfield.TextArea;
 import com.vaadin.flow.router.BeforeEnterEvent;
@@ -30,6 +32,7 @@ import dev.espalier.ui.client.RolloutClient;
 import dev.espalier.ui.client.SessionApiException;
 import dev.espalier.ui.client.SessionClient;
 import dev.espalier.ui.client.SessionSnapshot;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -63,6 +66,12 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
     private final List<RolloutCard> cardList = new ArrayList<>();
     private final Pre controlAtStart = new Pre();
     private final Pre controlNow = new Pre();
+    /** The PromptIssued whose control answer {@link #controlNow} is streaming, when HEAD's is not known yet. */
+    private UUID controlFor;
+    private final Span rebuildText = new Span();
+    private final ProgressBar rebuildProgress = new ProgressBar();
+    private final Div rebuild = new Div(rebuildText, rebuildProgress);
+    private Registration polling;
     private final StepLog log = new StepLog();
     private final Button none = new Button("None of them (0)", e -> choose(null));
     private final Button skip = new Button("Skip (S)", e -> skipPrompt());
@@ -94,6 +103,12 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
         cards.addClassName("cards");
         controlAtStart.setId("control-start");
         controlNow.setId("control-now");
+        rebuild.setId("policy-rebuild");
+        rebuild.addClassName("panel");
+        rebuild.setWidthFull();
+        rebuild.setVisible(false);
+        rebuildText.setId("policy-rebuild-text");
+        rebuildProgress.setId("policy-rebuild-progress");
         none.setId("choose-none");
         skip.setId("skip");
         edit.setId("edit");
@@ -113,7 +128,7 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
         Div logBox = new Div(new H3("What happens"), log);
         logBox.addClassName("panel");
         logBox.setWidthFull();
-        add(new HorizontalLayout(stats, review), prompt, promptEditor, saveEdit, cards,
+        add(new HorizontalLayout(stats, review), rebuild, prompt, promptEditor, saveEdit, cards,
                 new HorizontalLayout(none, skip, edit, undo, redo), control, askPanel, logBox);
         keys();
     }
@@ -162,9 +177,7 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
             List<SessionEvent> history = sessions.events(id);
             history.forEach(e -> {
                 seen.add(e.eventId());
-                if (e instanceof SessionEvent.StepApplied s) {
-                    showMetrics(s);
-                } else if (e instanceof SessionEvent.RolloutsReady r && r.control() != null
+                if (e instanceof SessionEvent.RolloutsReady r && r.control() != null
                         && r.policyVersion() == 0 && controlAtStart.getText().isEmpty()) {
                     controlAtStart.setText(r.control().text());
                 }
@@ -174,6 +187,7 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
         } catch (SessionApiException e) {
             Notices.error(e.getMessage());
         }
+        polling = ui.addPollListener(e -> showRebuild());
         live = sessions.follow(id, new LiveListener() {
             @Override
             public void state(SessionSnapshot state) {
@@ -206,6 +220,11 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
     }
 
     private void closeLive() {
+        if (polling != null) {
+            polling.remove();
+            polling = null;
+            getUI().ifPresent(ui -> ui.setPollInterval(-1));
+        }
         if (live != null) {
             live.close();
             live = null;
@@ -217,9 +236,6 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
             return;
         }
         log.event(event);
-        if (event instanceof SessionEvent.StepApplied s) {
-            showMetrics(s);
-        }
         if (event instanceof SessionEvent.RolloutsReady r && r.control() != null && r.policyVersion() == 0
                 && controlAtStart.getText().isEmpty()) {
             controlAtStart.setText(r.control().text());
@@ -232,6 +248,13 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
             resetCards(delta.promptIssuedId(), current == null ? 0 : current.config().groupSize());
         }
         if (delta.rolloutIndex() == TokenDelta.CONTROL) {
+            if (current != null && current.control() != null) {
+                return; // HEAD's control answer is known: this one is the same policy's
+            }
+            if (!delta.promptIssuedId().equals(controlFor)) {
+                controlFor = delta.promptIssuedId();
+                controlNow.setText("");
+            }
             controlNow.setText(controlNow.getText() + delta.textDelta());
         } else if (delta.rolloutIndex() >= 0) {
             while (cardList.size() <= delta.rolloutIndex()) {
@@ -255,10 +278,13 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
         }
         current = s;
         step.setText(Long.toString(s.policyVersion()));
-        phase.setText(phaseText(s.phase()));
+        phase.setText(s.policyRebuild() != null && SessionSnapshot.AWAITING_STEP.equals(s.phase())
+                ? "step waits for the policy rebuild…" : phaseText(s.phase()));
+        showStep(s.headStep());
         SessionSnapshot.Prompt p = s.currentPrompt();
-        prompt.setText(p == null ? "(no open prompt: the prompt source is used up — edit to play a prompt of your own)"
-                : p.text());
+        prompt.setText(p != null ? p.text() : s.policyRebuild() != null
+                ? "(no prompt is open yet: the trainer is restoring this node's policy)"
+                : "(no open prompt: the prompt source is used up on this path — edit to play a prompt of your own)");
         UUID promptId = p == null ? null : p.promptIssuedId();
         if (promptId == null) {
             resetCards(null, 0);
@@ -272,8 +298,13 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
                 }
                 cardList.get(r.index()).complete(r.text(), r.finishReason(), r.tokens());
             }
+        }
+        if (s.control() != null) {
+            controlNow.setText(s.control().text());
+        } else if (s.rollouts() != null) {
             controlNow.setText(s.rollouts().control() == null ? "(no control prompt)" : s.rollouts().control().text());
         }
+        showRebuild();
         boolean choosing = SessionSnapshot.AWAITING_CHOICE.equals(s.phase());
         cardList.forEach(c -> c.setChoosable(choosing));
         none.setEnabled(choosing);
@@ -287,7 +318,6 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
         cardsFor = promptIssuedId;
         cards.removeAll();
         cardList.clear();
-        controlNow.setText("");
         for (int i = 0; i < groupSize; i++) {
             addCard();
         }
@@ -357,11 +387,36 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
                 + " if (a && a.hasAttribute('disabled')) { a.blur(); }");
     }
 
-    private void showMetrics(SessionEvent.StepApplied s) {
-        loss.setText(String.format(Locale.ROOT, "%.5f", s.metrics().loss()));
-        drift.setText(String.format(Locale.ROOT, "%.6f", s.metrics().drift().stream().mapToDouble(Math::abs)
-                .average().orElse(0)));
-        gradNorm.setText(String.format(Locale.ROOT, "%.4f", s.metrics().gradNorm()));
+    /** The stats of the step that made HEAD's policy: after an undo, the step before. */
+    private void showStep(SessionSnapshot.Step s) {
+        loss.setText(s == null ? "–" : String.format(Locale.ROOT, "%.5f", s.loss()));
+        drift.setText(s == null ? "–" : String.format(Locale.ROOT, "%.6f", s.meanAbsDrift()));
+        gradNorm.setText(s == null ? "–" : String.format(Locale.ROOT, "%.4f", s.gradNorm()));
+    }
+
+    /**
+     * While the trainer rebuilds HEAD's policy: what it replays, and how far along it is by the time those steps took
+     * when they were first applied (the page polls to move the bar).
+     */
+    private void showRebuild() {
+        SessionSnapshot.Rebuild r = current == null ? null : current.policyRebuild();
+        rebuild.setVisible(r != null);
+        getUI().ifPresent(ui -> ui.setPollInterval(r == null ? -1 : 250));
+        if (r == null) {
+            return;
+        }
+        boolean waiting = SessionSnapshot.AWAITING_STEP.equals(current.phase());
+        String start = r.fromCheckpointVersion() == null ? "the base model"
+                : "the checkpoint of v" + r.fromCheckpointVersion();
+        rebuildText.setText("The trainer is restoring this node's policy: "
+                + (r.stepsToReplay() == 0 ? "loading " + start + ". "
+                : "up to " + r.stepsToReplay() + " step(s) to replay from " + start + ". ")
+                + (waiting ? "Your pick waits for it; its training step starts right after."
+                : "Read and pick meanwhile: a pick waits for it."));
+        long elapsed = Duration.between(r.movedAt(), Instant.now()).toMillis();
+        rebuildProgress.setIndeterminate(r.estimatedMillis() <= 0);
+        rebuildProgress.setValue(r.estimatedMillis() <= 0 ? 0
+                : Math.min(0.99, Math.max(0, elapsed / (double) r.estimatedMillis())));
     }
 
     private static String phaseText(String phase) {

@@ -63,8 +63,11 @@ class StepLog extends Pre {
                     e.metrics().gradNorm(), e.durationMillis() / 1000.0, e.fullCheckpoint() ? "  (checkpoint)" : "");
             case SessionEvent.HeadMoved e -> "HEAD moved (" + e.reason().name().toLowerCase(Locale.ROOT) + ")";
             case SessionEvent.PromptReopened e -> "prompt reopened with the rollouts shown before";
-            case SessionEvent.PolicyRestored e -> "policy v" + e.policyVersion() + " restored, " + e.stepsReplayed()
-                    + " step(s) replayed" + (e.fromCheckpointVersion() == null ? " from the base model"
+            case SessionEvent.PolicyRestored e -> e.stepsReplayed() == 0 && e.fromCheckpointVersion() != null
+                    && e.fromCheckpointVersion() == e.policyVersion()
+                    ? "policy v" + e.policyVersion() + " restored, kept in the trainer's memory"
+                    : "policy v" + e.policyVersion() + " restored, " + e.stepsReplayed() + " step(s) replayed"
+                    + (e.fromCheckpointVersion() == null ? " from the base model"
                     : " from checkpoint v" + e.fromCheckpointVersion());
         };
     }

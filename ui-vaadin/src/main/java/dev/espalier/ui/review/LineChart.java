@@ -1,5 +1,6 @@
 package dev.espalier.ui.review;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -27,8 +28,17 @@ public final class LineChart {
 
     /** An SVG plotting {@code points} in order; NaN and infinite values are left out of the line. */
     public static String svg(String title, List<Point> points) {
+        return svg(title, points, List.of());
+    }
+
+    /** As {@link #svg(String, List)}, with {@code faded} drawn as pale dots behind the line (other branches). */
+    public static String svg(String title, List<Point> points, List<Point> faded) {
         List<Point> finite = points.stream().filter(p -> Double.isFinite(p.value()) && Double.isFinite(p.step()))
                 .toList();
+        List<Point> fadedFinite = faded.stream().filter(p -> Double.isFinite(p.value()) && Double.isFinite(p.step()))
+                .toList();
+        List<Point> all = new ArrayList<>(finite);
+        all.addAll(fadedFinite);
         StringBuilder svg = new StringBuilder()
                 .append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH)
                 .append("\" height=\"").append(HEIGHT).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ')
@@ -40,14 +50,14 @@ public final class LineChart {
         int plotH = HEIGHT - TOP - BOTTOM;
         svg.append("<rect x=\"").append(LEFT).append("\" y=\"").append(TOP).append("\" width=\"").append(plotW)
                 .append("\" height=\"").append(plotH).append("\" fill=\"none\" stroke=\"#bbb\"/>");
-        if (finite.isEmpty()) {
+        if (all.isEmpty()) {
             return svg.append("<text x=\"").append(LEFT + 8).append("\" y=\"").append(TOP + plotH / 2)
                     .append("\" fill=\"#888\">no steps yet</text></svg>").toString();
         }
-        double minX = finite.stream().mapToDouble(Point::step).min().orElseThrow();
-        double maxX = finite.stream().mapToDouble(Point::step).max().orElseThrow();
-        double minY = finite.stream().mapToDouble(Point::value).min().orElseThrow();
-        double maxY = finite.stream().mapToDouble(Point::value).max().orElseThrow();
+        double minX = all.stream().mapToDouble(Point::step).min().orElseThrow();
+        double maxX = all.stream().mapToDouble(Point::step).max().orElseThrow();
+        double minY = all.stream().mapToDouble(Point::value).min().orElseThrow();
+        double maxY = all.stream().mapToDouble(Point::value).max().orElseThrow();
         double firstStep = minX;
         double lastStep = maxX;
         if (maxX == minX) {
@@ -65,6 +75,12 @@ public final class LineChart {
                 .append(step(firstStep)).append("</text><text x=\"").append(WIDTH - RIGHT)
                 .append("\" y=\"").append(HEIGHT - 8).append("\" text-anchor=\"end\" fill=\"#555\">step ")
                 .append(step(lastStep)).append("</text>");
+        for (Point p : fadedFinite) {
+            double x = LEFT + (p.step() - minX) / (maxX - minX) * plotW;
+            double y = TOP + plotH - (p.value() - minY) / (maxY - minY) * plotH;
+            svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"#c8d3e0\"/>", x,
+                    y));
+        }
         StringBuilder line = new StringBuilder();
         for (Point p : finite) {
             double x = LEFT + (p.step() - minX) / (maxX - minX) * plotW;

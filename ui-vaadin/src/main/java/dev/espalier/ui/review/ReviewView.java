@@ -24,8 +24,12 @@ import dev.espalier.ui.client.SessionClient;
 import dev.espalier.ui.client.Timeline;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /** Looking back: the timeline (a tree once it branches), charts over the steps, and the downloads. */
 @StyleSheet(EspalierStyle.URL)
@@ -53,7 +57,7 @@ public class ReviewView extends VerticalLayout implements BeforeEnterObserver {
             StepHistory history = StepHistory.of(events);
             Button back = new Button("Back to play", e -> getUI().ifPresent(ui -> ui.navigate("play/" + id)));
             back.setId("back-to-play");
-            add(new HorizontalLayout(new H2("Review"), back), timeline(timeline), charts(history),
+            add(new HorizontalLayout(new H2("Review"), back), timeline(timeline), charts(history, timeline),
                     controlHistory(history), downloads(timeline));
         } catch (SessionApiException e) {
             Notices.error(e.getMessage());
@@ -69,7 +73,7 @@ public class ReviewView extends VerticalLayout implements BeforeEnterObserver {
                 + (n.policyVersion() == null ? "" : "v" + n.policyVersion())).setHeader("Policy").setWidth("9em")
                 .setFlexGrow(0);
         grid.addColumn(n -> n.status().toLowerCase()).setHeader("Status").setWidth("8em").setFlexGrow(0);
-        grid.addColumn(n -> n.prompt() == null ? "(start)" : n.prompt()).setHeader("Prompt").setFlexGrow(2);
+        grid.addColumn(n -> promptText(timeline, n)).setHeader("Prompt").setFlexGrow(2);
         grid.addColumn(n -> n.none() ? "none" : n.chosenIndex() == null ? "" : "#" + (n.chosenIndex() + 1) + " "
                 + n.chosenText()).setHeader("Choice").setFlexGrow(3);
         grid.addComponentColumn(n -> {
@@ -86,6 +90,28 @@ public class ReviewView extends VerticalLayout implements BeforeEnterObserver {
         return box;
     }
 
+    /**
+     * The prompt played at a node, after the ones skipped or edited away there; siblings picked from the same prompt
+     * (a new pick after an undo) say how many picks that prompt got.
+     */
+    static String promptText(Timeline timeline, Timeline.Node n) {
+        if (n.prompt() == null) {
+            return "(start)";
+        }
+        StringBuilder text = new StringBuilder();
+        for (Timeline.PassedPrompt passed : n.passed()) {
+            text.append(passed.edited() ? "[edited: " : "[skipped: ").append(passed.prompt()).append("] ");
+        }
+        text.append(n.prompt());
+        long picks = n.parentNodeId() == null || n.promptIssuedId() == null || !"PLAYED".equals(n.status()) ? 1
+                : timeline.childrenOf(n.parentNodeId()).stream().filter(c -> "PLAYED".equals(c.status())
+                        && n.promptIssuedId().equals(c.promptIssuedId())).count();
+        if (picks > 1) {
+            text.append("  (").append(picks).append(" picks on this prompt)");
+        }
+        return text.toString();
+    }
+
     private void checkout(Timeline.Node node) {
         try {
             sessions.checkout(id, node.nodeId());
@@ -95,21 +121,34 @@ public class ReviewView extends VerticalLayout implements BeforeEnterObserver {
         }
     }
 
-    private Div charts(StepHistory history) {
+    /** HEAD's path as the line, x = the step's depth; the other branches' steps as faded dots. */
+    private Div charts(StepHistory history, Timeline timeline) {
+        List<UUID> path = timeline.pathToHead().stream().map(Timeline.Node::nodeId).toList();
+        Map<UUID, Timeline.Node> byId = new HashMap<>();
+        timeline.nodes().forEach(n -> byId.put(n.nodeId(), n));
+        Function<UUID, Integer> depth = node -> {
+            int d = 0;
+            for (Timeline.Node n = byId.get(node); n != null && n.parentNodeId() != null; n = byId.get(n.parentNodeId())) {
+                d++;
+            }
+            return d;
+        };
         Div charts = new Div(
-                chart("chart-loss", "loss", history.series(m -> m.loss())),
-                chart("chart-kl", "KL term", history.series(m -> m.klTerm())),
-                chart("chart-drift", "mean |drift|", history.series(StepHistory::meanAbsDrift)),
-                chart("chart-grad-norm", "grad norm", history.series(m -> m.gradNorm())));
+                chart("chart-loss", "loss", history, m -> m.loss(), path, depth),
+                chart("chart-kl", "KL term", history, m -> m.klTerm(), path, depth),
+                chart("chart-drift", "mean |drift|", history, StepHistory::meanAbsDrift, path, depth),
+                chart("chart-grad-norm", "grad norm", history, m -> m.gradNorm(), path, depth));
         charts.addClassName("charts");
-        Div box = new Div(new H3("Over the steps"), charts);
+        Div box = new Div(new H3("Over the steps to HEAD (other branches faded)"), charts);
         box.addClassName("panel");
         box.setWidthFull();
         return box;
     }
 
-    private static Image chart(String id, String title, List<LineChart.Point> points) {
-        String svg = LineChart.svg(title, points);
+    private static Image chart(String id, String title, StepHistory history,
+                               ToDoubleFunction<SessionEvent.StepApplied.StepMetrics> metric, List<UUID> path,
+                               Function<UUID, Integer> depth) {
+        String svg = LineChart.svg(title, history.series(metric, path), history.offPath(metric, path, depth));
         Image image = new Image("data:image/svg+xml;base64," + Base64.getEncoder().encodeToString(
                 svg.getBytes(StandardCharsets.UTF_8)), title + " over steps");
         image.setId(id);

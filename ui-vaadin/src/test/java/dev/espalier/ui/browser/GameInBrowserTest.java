@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.options.WaitForSelectorState;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -114,28 +115,60 @@ class GameInBrowserTest {
         assertThat(page.locator("#cards .card.choosable")).hasCount(4);
         Browser.screenshot(page, "stand-in-5-play-step-applied");
 
+        // Undo: the pick's prompt again, with the very answers shown, HEAD's stats and HEAD's control answer; the
+        // stand-in trainer takes 2.5 s to restore the policy, and the page says so.
         page.locator("#undo").click();
+        assertThat(page.locator("#prompt-text")).hasText("Write a haiku about pears.");
+        assertThat(page.locator("#card-1")).containsText("Answer 2: a plain reply to \"Write a haiku about pears.\"");
+        assertThat(page.locator("#cards .card.choosable")).hasCount(4);
         assertThat(page.locator("#stat-step")).hasText("0");
+        assertThat(page.locator("#stat-loss")).hasText("–");
+        assertThat(page.locator("#control-now")).hasText(StandInWorkers.CONTROL_PREFIX + "0");
         assertThat(page.locator("#redo")).isEnabled();
         assertThat(page.locator("#step-log")).containsText("HEAD moved (undo)");
-        page.locator("#redo").click();
-        assertThat(page.locator("#stat-step")).hasText("1");
-        assertThat(page.locator("#step-log")).containsText("HEAD moved (redo)");
+        assertThat(page.locator("#step-log")).containsText("prompt reopened");
+        assertThat(page.locator("#policy-rebuild")).containsText("restoring this node's policy");
 
-        // Two typed prompts are used up by now; an edit plays a prompt of one's own. Keys work right after the
-        // redo button disabled itself; letters and digits that are also shortcuts reach the editor and do nothing.
+        // Another pick on the same prompt, before the restore is done: it waits for it, then makes a sibling, and
+        // the next prompt is the one the undo took back, not used up.
+        page.keyboard().press("3");
+        assertThat(page.locator("#stat-phase")).hasText("step waits for the policy rebuild…");
+        Browser.screenshot(page, "stand-in-5b-play-pick-waits-for-rebuild");
+        assertThat(page.locator("#stat-step")).hasText("2", new LocatorAssertions.HasTextOptions().setTimeout(20_000));
+        assertThat(page.locator("#stat-loss")).hasText("0.45000");
+        assertThat(page.locator("#prompt-text")).hasText("Name three rivers.");
+        assertThat(page.locator("#cards .card.choosable")).hasCount(4);
+        assertThat(page.locator("#policy-rebuild")).isHidden();
+
+        // Undo and redo: back to v2 with the answers its next prompt got.
+        page.locator("#undo").click();
+        assertThat(page.locator("#stat-step")).hasText("0");
+        page.locator("#redo").click();
+        assertThat(page.locator("#stat-step")).hasText("2");
+        assertThat(page.locator("#stat-loss")).hasText("0.45000");
+        assertThat(page.locator("#prompt-text")).hasText("Name three rivers.");
+        assertThat(page.locator("#cards .card.choosable")).hasCount(4);
+        assertThat(page.locator("#control-now")).hasText(StandInWorkers.CONTROL_PREFIX + "2");
+        assertThat(page.locator("#step-log")).containsText("HEAD moved (redo)");
+        page.keyboard().press("1");
+        // Behind the stand-in trainer's two restores (undo, redo) of 2.5 s each.
+        assertThat(page.locator("#stat-step")).hasText("3", new LocatorAssertions.HasTextOptions().setTimeout(20_000));
+
+        // Both typed prompts are played on this path; an edit plays a prompt of one's own. Keys work right after
+        // the redo button disabled itself; letters and digits that are also shortcuts reach the editor and do
+        // nothing.
         assertThat(page.locator("#stat-phase")).hasText("out of prompts");
         page.keyboard().press("e");
         page.locator("#prompt-editor textarea").fill("");
         page.locator("#prompt-editor textarea").pressSequentially("Name 2 seas, under 5 words.");
         assertThat(page.locator("#prompt-editor textarea")).hasValue("Name 2 seas, under 5 words.");
-        assertThat(page.locator("#stat-step")).hasText("1");
+        assertThat(page.locator("#stat-step")).hasText("3");
         page.locator("#save-edit").click();
         assertThat(page.locator("#prompt-text")).hasText("Name 2 seas, under 5 words.");
         assertThat(page.locator("#cards .card.choosable")).hasCount(4);
         page.keyboard().press("0");
         assertThat(page.locator("#step-log")).containsText("chose none of them");
-        assertThat(page.locator("#stat-step")).hasText("2");
+        assertThat(page.locator("#stat-step")).hasText("4");
 
         page.locator("#open-review").click();
         page.waitForURL(Pattern.compile(".*/review/.*"));
@@ -148,7 +181,11 @@ class GameInBrowserTest {
             assertTrue((Boolean) page.evaluate("c => document.querySelector(c).naturalWidth > 0", chart),
                     chart + " must load as an image");
         }
+        assertThat(page.locator("#timeline")).containsText("(2 picks on this prompt)");
+        assertThat(page.locator("#review-view")).containsText("other branches faded");
         assertThat(page.locator("#control-history")).containsText(StandInWorkers.CONTROL_PREFIX + "1");
+        assertThat(page.locator("#control-history vaadin-grid-cell-content")
+                .filter(new Locator.FilterOptions().setHasText(StandInWorkers.CONTROL_PREFIX + "0"))).hasCount(1);
         Browser.screenshot(page, "stand-in-6-review");
 
         Download download = page.waitForDownload(() -> page.locator("#download-audit").click());
@@ -159,12 +196,16 @@ class GameInBrowserTest {
         assertTrue(types.stream().anyMatch(t -> t.startsWith("step-applied")), "audit has the step: " + types);
         assertTrue(types.stream().filter(t -> t.startsWith("head-moved")).count() >= 2, "undo and redo: " + types);
 
-        // Any played node can be checked out from the review: back to the start.
+        // Any played node can be checked out from the review: back to the start, where the first prompt was open
+        // with its answers.
         page.locator("#timeline vaadin-button:has-text('Check out')").first().click();
         page.waitForURL(Pattern.compile(".*/play/.*"));
         assertThat(page.locator("#stat-step")).hasText("0");
+        assertThat(page.locator("#prompt-text")).hasText("Write a haiku about pears.");
+        assertThat(page.locator("#cards .card.choosable")).hasCount(4);
         assertThat(page.locator("#step-log")).containsText("HEAD moved (checkout)");
         assertThat(page.locator("#step-log")).containsText("policy v0 restored");
+        Browser.screenshot(page, "stand-in-7-play-checked-out");
         page.context().close();
     }
 

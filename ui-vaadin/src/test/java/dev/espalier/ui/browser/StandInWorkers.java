@@ -28,7 +28,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * TEST STAND-IN for rollout-service and trainer-service, for the tests that need to know exactly what the model
  * "writes" (the real services are played in {@link FullLoopInBrowserTest}): reads {@code espalier.session-events}
  * and answers on the real topics as those services do — token deltas then
- * RolloutsReady for each PromptIssued, StepApplied for each ChoiceMade, PolicyRestored for each HeadMoved. The
+ * RolloutsReady for each PromptIssued, StepApplied for each ChoiceMade, PolicyRestored 2.5 s after each HeadMoved. The
  * texts and metrics are scripted, so the browser test can check exactly what the UI shows; answer 1 carries HTML
  * and script to prove the UI shows model output as text.
  */
@@ -39,6 +39,7 @@ final class StandInWorkers implements AutoCloseable {
     static final String CONTROL_PREFIX = "control answer at v";
     private static final int CHUNKS = 5;
     private static final long CHUNK_MILLIS = 150;
+    private static final long RESTORE_MILLIS = 2500;
 
     private final KafkaProducer<String, String> producer;
     private final KafkaConsumer<String, String> consumer;
@@ -76,8 +77,12 @@ final class StandInWorkers implements AutoCloseable {
             case SessionEvent.SessionCreated c -> policyOfNode.put(c.rootNodeId(), 0L);
             case PromptIssued p -> rollouts(p);
             case ChoiceMade c -> step(c);
-            case HeadMoved h -> send(new SessionEvent.PolicyRestored(UUID.randomUUID(), h.sessionId(), Instant.now(),
-                    h.eventId(), h.toNodeId(), policyOfNode.getOrDefault(h.toNodeId(), 0L), 1, null));
+            case HeadMoved h -> {
+                // A trainer replaying a step: the page shows the rebuild meanwhile, and a pick waits behind it.
+                pause(RESTORE_MILLIS);
+                send(new SessionEvent.PolicyRestored(UUID.randomUUID(), h.sessionId(), Instant.now(), h.eventId(),
+                        h.toNodeId(), policyOfNode.getOrDefault(h.toNodeId(), 0L), 1, null));
+            }
             default -> {
             }
         }

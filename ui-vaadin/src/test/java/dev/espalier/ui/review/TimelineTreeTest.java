@@ -16,7 +16,8 @@ class TimelineTreeTest {
 
     private Timeline.Node node(String prompt, Timeline.Node parent) {
         Timeline.Node n = new Timeline.Node(UUID.randomUUID(), parent == null ? null : parent.nodeId(),
-                parent == null ? "ROOT" : "PLAYED", prompt, 0, false, "answer", (long) nodes.size(), null);
+                parent == null ? "ROOT" : "PLAYED", null, prompt, 0, false, "answer", (long) nodes.size(), null,
+                List.of());
         nodes.add(n);
         return n;
     }

@@ -27,6 +27,7 @@ import dev.espalier.policy.train.StepCase;
 import dev.espalier.policy.train.StepSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -39,6 +40,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -58,13 +60,21 @@ import org.junit.jupiter.api.Test;
  * line. Run with:
  * {@code ./mvnw -pl e2e -am verify -Dtest=LoopLatencyBenchmark -Dgroups=benchmark -DexcludedGroups=none
  * -Dsurefire.failIfNoSpecifiedTests=false}
+ * <p>
+ * {@link #undoRedoCheckoutToPickable_nextToChoiceToNextRollouts} times the moves the same way: from the click to
+ * the session answering with rollouts that can be picked, then how long the trainer took to have HEAD's policy
+ * (HeadMoved stored → PolicyRestored stored), and what the journal stores per step.
  */
 @Tag("benchmark")
 class LoopLatencyBenchmark {
 
     private static final int WARMUP = 3;
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 10);
-    private static final int MAX_NEW_TOKENS = 24;
+    private static final int MAX_NEW_TOKENS = Integer.getInteger("bench.max-new-tokens", 24);
+    /** Undo, redo and two checkouts per round. */
+    private static final int MOVE_ROUNDS = Integer.getInteger("bench.move-rounds", 8);
+    /** Undo, then a pick at once: the step waits for the trainer's rebuild. */
+    private static final int PICKS_AFTER_UNDO = Integer.getInteger("bench.picks-after-undo", 3);
     /**
      * {@code -Dbench.model=smollm2}: SmolLM2-135M's shape (576 wide, 30 layers, GQA 9/3, tied; random weights) with the
      * Qwen3 tokenizer, the default model's size, instead of the tiny one, whose 2 layers make the compute so short
@@ -258,5 +268,160 @@ class LoopLatencyBenchmark {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[sorted.length / 2];
+    }
+
+    @Test
+    void undoRedoCheckoutToPickable_nextToChoiceToNextRollouts() throws Exception {
+        List<ServicesRound> services = new ArrayList<>();
+        List<double[]> engine = new ArrayList<>();
+        Map<String, List<Double>> moves = new LinkedHashMap<>();
+        for (String move : List.of("undo", "redo", "checkout")) {
+            moves.put(move, new ArrayList<>());
+        }
+        List<Restore> restores = new ArrayList<>();
+        List<Double> pickAfterUndo = new ArrayList<>();
+        String model;
+        String storage;
+        try (Stack stack = new Stack(MODEL)) {
+            model = stack.model.toString();
+            PlayedSession session = PlayedSession.create(stack, ServicesLoopTest.setup(stack, MAX_NEW_TOKENS));
+            LiveStream live = LiveStream.follow(stack.session("/sessions/" + session.id + "/stream"));
+            BareEngine bare = new BareEngine(stack.model);
+            List<UUID> played = new ArrayList<>();
+            for (int i = 0; i < WARMUP + ROUNDS; i++) {
+                ServicesRound s = servicesRound(stack, session, live, i % 4);
+                double[] e = bare.round(i);
+                played.add(UUID.fromString(session.view().get("headNodeId").asText()));
+                if (i >= WARMUP) {
+                    services.add(s);
+                    engine.add(e);
+                }
+            }
+            bare.close();
+            for (int m = 0; m < MOVE_ROUNDS; m++) {
+                UUID latest = UUID.fromString(session.view().get("headNodeId").asText());
+                moves.get("undo").add(move(stack, session, "/undo", Map.of(), restores));
+                moves.get("redo").add(move(stack, session, "/redo", Map.of(), restores));
+                UUID earlier = played.get(m % (played.size() - 1));
+                moves.get("checkout").add(move(stack, session, "/checkout", Map.of("nodeId", earlier.toString()),
+                        restores));
+                moves.get("checkout").add(move(stack, session, "/checkout", Map.of("nodeId", latest.toString()),
+                        restores));
+            }
+            for (int k = 0; k < PICKS_AFTER_UNDO; k++) {
+                Http.post(URI.create(stack.sessions() + "/" + session.id + "/undo"), Map.of(), 200);
+                pickAfterUndo.add(servicesRound(stack, session, live, (k + 1) % 4).total());
+            }
+            live.close();
+            storage = storage(stack, session.id);
+        }
+        double s = median(services.stream().mapToDouble(ServicesRound::total).toArray());
+        double e = median(engine.stream().mapToDouble(r -> r[0] + r[1]).toArray());
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+                "{\"benchmark\":\"moves-to-pickable\",\"model\":\"%s\",\"group_size\":4,\"max_new_tokens\":%d,"
+                        + "\"choice_to_next_rollouts\":{\"rounds\":%d,\"services_ms_median\":%.1f,"
+                        + "\"engine_ms_median\":%.1f,\"ratio\":%.3f},", model, MAX_NEW_TOKENS, ROUNDS, s, e, s / e));
+        for (Map.Entry<String, List<Double>> m : moves.entrySet()) {
+            out.append(String.format(Locale.ROOT, "\"%s_to_pickable_ms\":{\"n\":%d,\"p50\":%.1f,\"p95\":%.1f,"
+                    + "\"max\":%.1f},", m.getKey(), m.getValue().size(), percentile(m.getValue(), 50),
+                    percentile(m.getValue(), 95), percentile(m.getValue(), 100)));
+        }
+        List<Double> fromShelf = restores.stream().filter(r -> r.replayed() == 0).map(Restore::millis).toList();
+        List<Double> replaying = restores.stream().filter(r -> r.replayed() > 0).map(Restore::millis).toList();
+        out.append(String.format(Locale.ROOT, "\"trainer_restore_ms\":{\"kept_in_memory\":{\"n\":%d,\"p50\":%.1f},"
+                        + "\"replayed\":{\"n\":%d,\"p50\":%.1f,\"max\":%.1f,\"steps_replayed\":%s}},",
+                fromShelf.size(), percentile(fromShelf, 50), replaying.size(), percentile(replaying, 50),
+                percentile(replaying, 100), restores.stream().filter(r -> r.replayed() > 0).map(Restore::replayed)
+                        .toList()));
+        out.append(String.format(Locale.ROOT, "\"pick_right_after_undo_to_next_rollouts_ms\":%s,",
+                pickAfterUndo.stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList()));
+        out.append(storage).append('}');
+        System.out.println(out);
+    }
+
+    private record Restore(double millis, int replayed) {
+    }
+
+    /**
+     * One move: the click's time until the session answers with rollouts that can be picked; then waits for the
+     * trainer's PolicyRestored of that move, so the next move starts with the trainer idle, as after reading.
+     */
+    private static double move(Stack stack, PlayedSession session, String path, Map<String, Object> body,
+                               List<Restore> restores) throws InterruptedException {
+        long start = System.nanoTime();
+        com.fasterxml.jackson.databind.JsonNode view = Http.post(URI.create(stack.sessions() + "/" + session.id + path),
+                body, 200);
+        double millis = (System.nanoTime() - start) / 1e6;
+        if (!"AWAITING_CHOICE".equals(view.get("phase").asText()) || view.get("rollouts").isNull()) {
+            throw new AssertionError(path + " did not answer with pickable rollouts: " + view);
+        }
+        Stored moved = lastOfType(stack, session.id, "head-moved.v1");
+        long deadline = System.nanoTime() + PlayedSession.WAIT.toNanos();
+        while (true) {
+            Stored restored = restoreOf(stack, session.id, moved.event().eventId());
+            if (restored != null) {
+                restores.add(new Restore(ms(moved.recordedAt(), restored.recordedAt()),
+                        ((SessionEvent.PolicyRestored) restored.event()).stepsReplayed()));
+                return millis;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no PolicyRestored for " + moved.event());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static Stored lastOfType(Stack stack, UUID sessionId, String type) {
+        List<Stored> found = query(stack, "select recorded_at, payload::text from session_events where session_id = ?"
+                + " and event_type = '" + type + "' order by session_position desc limit 1", sessionId);
+        return found.getFirst();
+    }
+
+    private static Stored restoreOf(Stack stack, UUID sessionId, UUID headMovedId) {
+        return query(stack, "select recorded_at, payload::text from session_events where session_id = ?"
+                + " and event_type = 'policy-restored.v1' order by session_position", sessionId).stream()
+                .filter(s -> headMovedId.equals(s.event().causationId())).findFirst().orElse(null);
+    }
+
+    private static List<Stored> query(Stack stack, String sql, UUID sessionId) {
+        List<Stored> out = new ArrayList<>();
+        try (Connection c = stack.postgres.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Stored(rs.getTimestamp(1).toInstant(), EventSerde.fromJson(rs.getString(2))));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the events of session " + sessionId, e);
+        }
+        return out;
+    }
+
+    /** What the trainer's journal holds per step: adapter zips for every version, full checkpoints every K. */
+    private static String storage(Stack stack, UUID sessionId) {
+        try (Connection c = stack.postgres.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("select count(*), avg(length(adapter)), "
+                     + "count(checkpoint), avg(length(checkpoint)) from trainer.policies where session_id = ?")) {
+            ps.setObject(1, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return String.format(Locale.ROOT, "\"storage\":{\"versions\":%d,\"adapter_zip_bytes\":%.0f,"
+                                + "\"full_checkpoints\":%d,\"checkpoint_zip_bytes\":%.0f}", rs.getLong(1),
+                        rs.getDouble(2), rs.getLong(3), rs.getDouble(4));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the trainer's journal", e);
+        }
+    }
+
+    private static double percentile(List<Double> values, int p) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank))];
     }
 }

@@ -201,13 +201,18 @@ public final class LoraAdapter implements ProjectionDelta, AutoCloseable {
     /** An independent copy, bit for bit, in a manager of its own under the same parent. */
     public LoraAdapter copy() {
         NDManager copyManager = manager.getParentManager().newSubManager();
-        List<NDArray> params = new ArrayList<>();
-        for (NDArray p : parameters) {
-            NDArray d = p.duplicate();
-            d.attach(copyManager);
-            params.add(d);
+        try {
+            List<NDArray> params = new ArrayList<>();
+            for (NDArray p : parameters) {
+                NDArray d = p.duplicate();
+                d.attach(copyManager);
+                params.add(d);
+            }
+            return new LoraAdapter(config, targets, copyManager, params);
+        } catch (RuntimeException e) {
+            copyManager.close();
+            throw e;
         }
-        return new LoraAdapter(config, targets, copyManager, params);
     }
 
     /** Swaps in the next values (same shapes, same order) and frees the old arrays. */

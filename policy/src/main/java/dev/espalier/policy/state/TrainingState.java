@@ -97,7 +97,12 @@ public final class TrainingState implements AutoCloseable {
      */
     public TrainingState copy() {
         LoraAdapter adapterCopy = adapter.copy();
-        return new TrainingState(adapterCopy, optimizer.copy(adapterCopy.manager()), seed);
+        try {
+            return new TrainingState(adapterCopy, optimizer.copy(adapterCopy.manager()), seed);
+        } catch (RuntimeException e) {
+            adapterCopy.close();
+            throw e;
+        }
     }
 
     /** Writes the adapter and the optimizer state; each file appears atomically. */

@@ -8,7 +8,10 @@ public enum SessionPhase {
     AWAITING_CHOICE,
     /** A choice is made; the trainer is applying the step. */
     AWAITING_STEP,
-    /** HEAD moved; the trainer is restoring that node's policy. */
+    /**
+     * HEAD moved to a node with nothing to reopen and no prompt left on its path; the trainer's PolicyRestored makes
+     * it OUT_OF_PROMPTS (logs stored before prompts were reopened waited here after every move).
+     */
     AWAITING_POLICY,
     /** No prompt is open: the prompt source is used up. An edit can still play a typed prompt. */
     OUT_OF_PROMPTS

@@ -43,6 +43,10 @@ public record SessionState(UUID sessionId, long version, SessionConfig config, U
         Node withRedoChild(UUID child) {
             return new Node(id, parent, policyVersion, child, chosenFrom, nextPromptIndex);
         }
+
+        Node withNextPromptIndex(int next) {
+            return new Node(id, parent, policyVersion, redoChild, chosenFrom, Math.max(nextPromptIndex, next));
+        }
     }
 
     /** A prompt that was opened under a node, with its rollouts once they are ready (else null). */
@@ -104,12 +108,17 @@ public record SessionState(UUID sessionId, long version, SessionConfig config, U
                 currentPrompt, currentRollouts, openNode, choice, nextPromptIndex, openedUnder, promptNodes);
     }
 
-    /** The open prompt was skipped or edited away: checking out HEAD later must not bring it back. */
+    /**
+     * The open prompt was skipped or edited away: checking out HEAD later must not bring it back, and the prompts
+     * passed here stay used up on HEAD's path.
+     */
     SessionState withoutOpenPrompt() {
         Map<UUID, Opened> opened = new HashMap<>(openedUnder);
         opened.remove(head);
-        return new SessionState(sessionId, version, config, rootNodeId, nodes, head, SessionPhase.OUT_OF_PROMPTS,
-                null, null, null, null, nextPromptIndex, Map.copyOf(opened), promptNodes);
+        Map<UUID, Node> passed = new HashMap<>(nodes);
+        passed.put(head, headNode().withNextPromptIndex(nextPromptIndex));
+        return new SessionState(sessionId, version, config, rootNodeId, Map.copyOf(passed), head,
+                SessionPhase.OUT_OF_PROMPTS, null, null, null, null, nextPromptIndex, Map.copyOf(opened), promptNodes);
     }
 
     /** HEAD at {@code newHead} with no prompt open, in {@code newPhase}. */

@@ -50,6 +50,7 @@ final class TimelineProjection {
             }
             case SessionEvent.PromptIssued p -> {
                 prompts.put(p.eventId(), p);
+                reopenedNodes.remove(p.nodeId()); // a prompt of its own now: kept like any other node
                 open(p.nodeId(), p.parentNodeId(), p);
             }
             case SessionEvent.PromptReopened r -> {

@@ -255,6 +255,32 @@ class SessionDeciderTest {
     }
 
     @Test
+    void undo_ofAPickOnAnEditedPrompt_keepsThePromptItReplacedUsedUp() {
+        given(new CreateSession(config()));
+        given(new EditPrompt(null, "my own words"));
+        playOpenPrompt(1);
+        given(new Undo(null));
+        assertEquals("my own words", state().currentPrompt().userText());
+
+        playRollouts(2, 2);
+
+        assertEquals("second", lastPrompt().userText(), "\"first\" was edited away on this path");
+    }
+
+    @Test
+    void aSkippedLastPrompt_staysSkipped_afterUndoAndRedo() {
+        playStep(1);
+        playOpenPrompt(2);
+        given(new SkipPrompt(null));
+        assertEquals(SessionPhase.OUT_OF_PROMPTS, state().phase());
+        given(new Undo(null));
+
+        List<SessionEvent> redo = when(new Redo(null));
+
+        assertEquals(1, redo.size(), "nothing is left to play at that node: " + redo);
+    }
+
+    @Test
     void redo_reappliesTheUndonePick_andReopensTheNextPromptWithItsStoredRollouts() {
         UUID first = playStep(1);
         PromptIssued second = lastPrompt();

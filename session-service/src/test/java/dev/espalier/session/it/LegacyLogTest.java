@@ -46,8 +46,8 @@ class LegacyLogTest extends SessionFixture {
                 checkout.eventId(), checkout.toNodeId(), 1, 1, null));
         JsonPath resumed = view(id);
         assertEquals("AWAITING_ROLLOUTS", resumed.getString("phase"));
-        assertEquals("Name a fruit.", resumed.getString("currentPrompt.text"),
-                "the prompt order follows HEAD's path: only the colour was played on it");
+        assertEquals("Name a river.", resumed.getString("currentPrompt.text"), "the prompt order follows HEAD's "
+                + "path: the colour was played on it, the fruit skipped and the tree edited away at its node");
 
         JsonPath undone = given().post("/sessions/{id}/undo", id).then().statusCode(200).extract().jsonPath();
         assertEquals("AWAITING_CHOICE", undone.getString("phase"));
@@ -55,7 +55,7 @@ class LegacyLogTest extends SessionFixture {
         assertEquals("answer 1 to Name a colour.", undone.getString("rollouts.rollouts[1].text"));
         choose(id, 2);
         stepArrives(id, 4);
-        assertEquals("Name a fruit.", view(id).getString("currentPrompt.text"));
+        assertEquals("Name a fruit.", view(id).getString("currentPrompt.text"), "nothing was skipped on this branch");
         assertEquals(4, given().get("/sessions/{id}/timeline", id).then().statusCode(200).extract().jsonPath()
                 .getList("nodes.findAll { it.status == 'PLAYED' }").size());
     }

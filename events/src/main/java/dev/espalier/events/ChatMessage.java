@@ -7,6 +7,7 @@ public record ChatMessage(String role, String content) {
     public ChatMessage {
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(content, "content");
+        content = StoredText.clean(content); // prompts from files and datasets; typed text is checked before
     }
 
     public static ChatMessage system(String content) {

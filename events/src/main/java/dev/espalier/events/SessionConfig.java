@@ -124,10 +124,12 @@ public record SessionConfig(
         }
     }
 
+    /** Not longer than {@link #MAX_PROMPT_CHARS}, and no NUL, which the event store cannot hold. */
     private static void requirePromptLength(String text, String field) {
         if (text != null && text.length() > MAX_PROMPT_CHARS) {
             throw new PromptTooLargeException(field, text.length());
         }
+        require(!StoredText.holdsNul(text), field, "must not contain the NUL character (U+0000)");
     }
 
     /** A setting no service could run with; names the field so a form can point at it. */

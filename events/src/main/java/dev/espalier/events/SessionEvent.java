@@ -80,10 +80,14 @@ public sealed interface SessionEvent {
             rollouts = List.copyOf(rollouts);
         }
 
-        /** One generated answer; {@code logprobs[i]} belongs to {@code tokenIds[i]}. */
+        /**
+         * One generated answer; {@code logprobs[i]} belongs to {@code tokenIds[i]}. A NUL in the text is stored as
+         * U+FFFD ({@link StoredText}); the token ids are exact.
+         */
         public record Rollout(int index, String text, List<Integer> tokenIds, List<Double> logprobs,
                               String finishReason) {
             public Rollout {
+                text = StoredText.clean(text);
                 tokenIds = List.copyOf(tokenIds);
                 logprobs = List.copyOf(logprobs);
             }

@@ -12,4 +12,8 @@ import java.util.UUID;
 public record TokenDelta(UUID sessionId, UUID promptIssuedId, int rolloutIndex, long seq, String textDelta,
                          boolean done) {
     public static final int CONTROL = -1;
+
+    public TokenDelta {
+        textDelta = StoredText.clean(textDelta);
+    }
 }

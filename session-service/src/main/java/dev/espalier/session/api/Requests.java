@@ -10,8 +10,11 @@ final class Requests {
     private Requests() {
     }
 
-    /** {@code choice}: a rollout index, or the string "none". */
-    record Choice(Long expectedVersion, JsonNode choice, String comment) {
+    /**
+     * {@code choice}: a rollout index, or the string "none"; {@code rolloutsReadyId}, optional: the rollouts picked
+     * from, refused with 409 when they are no longer the open ones.
+     */
+    record Choice(Long expectedVersion, JsonNode choice, String comment, UUID rolloutsReadyId) {
         Integer chosenIndex() {
             if (choice != null && choice.isTextual() && choice.asText().equals("none")) {
                 return null;

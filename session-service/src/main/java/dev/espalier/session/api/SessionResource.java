@@ -94,7 +94,8 @@ public class SessionResource {
         if (body == null) {
             throw new SessionRejection.InvalidArgument("choice", "is required");
         }
-        return command(id, new SessionCommand.MakeChoice(body.expectedVersion(), body.chosenIndex(), body.comment()));
+        return command(id, new SessionCommand.MakeChoice(body.expectedVersion(), body.chosenIndex(), body.comment(),
+                body.rolloutsReadyId()));
     }
 
     @POST

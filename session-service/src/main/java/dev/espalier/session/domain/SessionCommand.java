@@ -19,8 +19,17 @@ public sealed interface SessionCommand {
         }
     }
 
-    /** Pick rollout {@code chosenIndex} of the current prompt, or none of them when it is null. */
-    record MakeChoice(Long expectedVersion, Integer chosenIndex, String comment) implements SessionCommand {
+    /**
+     * Pick rollout {@code chosenIndex} of the current prompt, or none of them when it is null.
+     *
+     * @param rolloutsReadyId the rollouts the person picked from, when the client says: a pick made on rollouts that
+     *                        are no longer open (another tab moved HEAD) is refused instead of applied to others
+     */
+    record MakeChoice(Long expectedVersion, Integer chosenIndex, String comment, UUID rolloutsReadyId)
+            implements SessionCommand {
+        public MakeChoice(Long expectedVersion, Integer chosenIndex, String comment) {
+            this(expectedVersion, chosenIndex, comment, null);
+        }
     }
 
     record SkipPrompt(Long expectedVersion) implements SessionCommand {

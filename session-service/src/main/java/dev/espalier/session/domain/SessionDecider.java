@@ -13,6 +13,7 @@ import dev.espalier.events.SessionEvent.PromptSkipped;
 import dev.espalier.events.SessionEvent.RolloutsReady;
 import dev.espalier.events.SessionEvent.SessionCreated;
 import dev.espalier.events.SessionEvent.StepApplied;
+import dev.espalier.events.StoredText;
 import dev.espalier.session.domain.SessionCommand.Checkout;
 import dev.espalier.session.domain.SessionCommand.CreateSession;
 import dev.espalier.session.domain.SessionCommand.EditPrompt;
@@ -107,6 +108,10 @@ public final class SessionDecider {
         }
         RolloutsReady rollouts = state.currentRollouts();
         PromptIssued prompt = state.currentPrompt();
+        if (choice.rolloutsReadyId() != null && !choice.rolloutsReadyId().equals(rollouts.eventId())) {
+            throw new SessionRejection.Conflict("the rollouts " + choice.rolloutsReadyId() + " are no longer open: "
+                    + "HEAD moved, and the open prompt shows rollouts " + rollouts.eventId());
+        }
         if (rollouts.policyVersion() != prompt.parentPolicyVersion()) {
             throw new SessionRejection.Conflict("the rollouts were written with policy version "
                     + rollouts.policyVersion() + " but node " + prompt.nodeId() + " plays policy version "
@@ -120,6 +125,9 @@ public final class SessionDecider {
         }
         if (choice.comment() != null && choice.comment().length() > MAX_COMMENT_CHARS) {
             throw new SessionRejection.InvalidArgument("comment", "is longer than " + MAX_COMMENT_CHARS + " characters");
+        }
+        if (StoredText.holdsNul(choice.comment())) {
+            throw new SessionRejection.InvalidArgument("comment", "must not contain the NUL character (U+0000)");
         }
         return new ChoiceMade(ids.get(), state.sessionId(), now(), null, rollouts.eventId(), state.openNode(), index,
                 rollouts.policyVersion(), choice.comment());
@@ -142,6 +150,9 @@ public final class SessionDecider {
         }
         if (text.length() > SessionConfig.MAX_PROMPT_CHARS) {
             throw new SessionConfig.PromptTooLargeException("text", text.length());
+        }
+        if (StoredText.holdsNul(text)) {
+            throw new SessionRejection.InvalidArgument("text", "must not contain the NUL character (U+0000)");
         }
         if (state.phase() == SessionPhase.OUT_OF_PROMPTS || state.phase() == SessionPhase.AWAITING_POLICY) {
             return List.of(issue(state, ids.get(), -1, text, null));

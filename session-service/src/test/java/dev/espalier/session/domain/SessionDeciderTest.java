@@ -104,6 +104,19 @@ class SessionDeciderTest {
     }
 
     @Test
+    void choose_namingRolloutsThatAreNoLongerOpen_isRejected_andNamingTheOpenOnesIsAccepted() {
+        given(new CreateSession(config()));
+        RolloutsReady shown = givenRollouts(0);
+        playRollouts(0, 1);
+        RolloutsReady next = givenRollouts(1);
+        given(new Undo(null));
+
+        var e = assertThrows(SessionRejection.Conflict.class, () -> when(new MakeChoice(null, 1, null, next.eventId())));
+        assertTrue(e.getMessage().contains("no longer open"), e.getMessage());
+        assertInstanceOf(ChoiceMade.class, when(new MakeChoice(null, 1, null, shown.eventId())).getFirst());
+    }
+
+    @Test
     void choose_isRejected_whenIndexOutOfRange() {
         given(new CreateSession(config()));
         givenRollouts(0);

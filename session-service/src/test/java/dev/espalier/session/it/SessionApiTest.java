@@ -157,6 +157,8 @@ class SessionApiTest extends SessionFixture {
         assertEquals(shown.eventId(), undone.getUUID("rollouts.rolloutsReadyId"));
         assertEquals(shown.rollouts().get(2).text(), undone.getString("rollouts.rollouts[2].text"));
         assertEquals(Boolean.TRUE, undone.getBoolean("canRedo"));
+        given().contentType(ContentType.JSON).body(Map.of("choice", 1, "rolloutsReadyId", second.eventId().toString()))
+                .post("/sessions/{id}/choice", id).then().statusCode(409).body("error", containsString("no longer open"));
 
         choose(id, 3);
         UUID branch = stepArrives(id, 2).nodeId();
@@ -180,6 +182,59 @@ class SessionApiTest extends SessionFixture {
         assertEquals(first, redone.getUUID("headNodeId"));
         assertEquals(second.eventId(), redone.getUUID("rollouts.rolloutsReadyId"));
         assertEquals(SessionEvent.HeadMoved.Reason.REDO, last(id, SessionEvent.HeadMoved.class).reason());
+    }
+
+    @Test
+    void nulInAnswers_isStoredAsTheReplacementCharacter_withExactTokenIds_andNulInAPersonsText_is400() {
+        long before = countAllEvents();
+        given().contentType(ContentType.JSON)
+                .body(Map.of("model", "m", "prompts", Map.of("kind", "TYPED", "typed", List.of("a\u0000b"))))
+                .post("/sessions").then().statusCode(400).body("argument", equalTo("prompts.typed[0]"))
+                .body("error", containsString("NUL"));
+        assertEquals(before, countAllEvents());
+
+        UUID id = createSession(List.of("one", "two"));
+        SessionEvent.PromptIssued prompt = last(id, SessionEvent.PromptIssued.class);
+        var nul = new SessionEvent.RolloutsReady.Rollout(0, "bad\u0000byte", List.of(7, 0, 9), List.of(-1.0, -1.0,
+                -1.0), "eos");
+        SessionEvent.RolloutsReady plain = Workers.rolloutsFor(prompt);
+        var withNul = new SessionEvent.RolloutsReady(UUID.randomUUID(), id, java.time.Instant.now(), prompt.eventId(),
+                prompt.eventId(), prompt.parentPolicyVersion(), plain.promptTokenIds(),
+                List.of(nul, plain.rollouts().get(1), plain.rollouts().get(2), plain.rollouts().get(3)), null,
+                plain.timings());
+        workers.send(withNul);
+        awaitPhase(id, "AWAITING_CHOICE");
+        assertEquals("bad\uFFFDbyte", view(id).getString("rollouts.rollouts[0].text"));
+        assertEquals(List.of(7, 0, 9), last(id, SessionEvent.RolloutsReady.class).rollouts().getFirst().tokenIds());
+
+        long stored = events(id).size();
+        given().contentType(ContentType.JSON).body(Map.of("text", "x\u0000y"))
+                .post("/sessions/{id}/prompt", id).then().statusCode(400).body("argument", equalTo("text"));
+        given().contentType(ContentType.JSON).body(Map.of("choice", 1, "comment", "\u0000"))
+                .post("/sessions/{id}/choice", id).then().statusCode(400).body("argument", equalTo("comment"));
+        assertEquals(stored, events(id).size());
+    }
+
+    @Test
+    void whatTheFrameworkRefuses_isJsonToo_withStatusErrorAndTheField() {
+        UUID id = createSession(List.of("one"));
+        given().contentType(ContentType.JSON).body("{not json").post("/sessions").then().statusCode(400)
+                .contentType(ContentType.JSON).body("status", equalTo(400)).body("error", containsString("JSON"));
+        given().contentType(ContentType.JSON).body(Map.of("model", "m", "groupSize", "four",
+                        "prompts", Map.of("kind", "TYPED", "typed", List.of("x"))))
+                .post("/sessions").then().statusCode(400).contentType(ContentType.JSON)
+                .body("argument", equalTo("groupSize"));
+        given().contentType(ContentType.JSON).body("[]").post("/sessions/{id}/choice", id).then().statusCode(400)
+                .contentType(ContentType.JSON).body("status", equalTo(400));
+        given().contentType(ContentType.JSON).body(Map.of("choice", 1, "unknown", 2))
+                .post("/sessions/{id}/choice", id).then().statusCode(400).contentType(ContentType.JSON)
+                .body("argument", equalTo("unknown"));
+        given().get("/sessions/not-a-uuid").then().statusCode(404).contentType(ContentType.JSON)
+                .body("status", equalTo(404)).body("error", containsString("UUID"));
+        given().contentType(ContentType.TEXT).body("hello").post("/sessions").then().statusCode(415)
+                .contentType(ContentType.JSON).body("status", equalTo(415));
+        given().delete("/sessions/{id}", id).then().statusCode(405).contentType(ContentType.JSON)
+                .body("status", equalTo(405));
     }
 
     @Test

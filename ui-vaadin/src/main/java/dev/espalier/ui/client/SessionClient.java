@@ -72,10 +72,14 @@ public class SessionClient {
         return send(get("/sessions/" + id), SessionSnapshot.class);
     }
 
-    /** Picks rollout {@code index}; null means "none of them". */
-    public SessionSnapshot choose(UUID id, Integer index) {
+    /**
+     * Picks rollout {@code index} of the rollouts {@code rolloutsReadyId}; null means "none of them". Refused (409)
+     * when those rollouts are no longer open, e.g. HEAD moved in another tab.
+     */
+    public SessionSnapshot choose(UUID id, Integer index, UUID rolloutsReadyId) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("choice", index == null ? "none" : index);
+        body.put("rolloutsReadyId", rolloutsReadyId.toString());
         return send(post("/sessions/" + id + "/choice", body), SessionSnapshot.class);
     }
 

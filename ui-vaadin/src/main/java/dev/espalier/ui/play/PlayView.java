@@ -332,14 +332,15 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
     }
 
     private void choose(Integer index) {
-        if (current == null || !SessionSnapshot.AWAITING_CHOICE.equals(current.phase())
+        if (current == null || !SessionSnapshot.AWAITING_CHOICE.equals(current.phase()) || current.rollouts() == null
                 || (index != null && index >= cardList.size())) {
             return;
         }
         if (index != null) {
             cardList.get(index).setChosen(true);
         }
-        act(() -> sessions.choose(id, index));
+        UUID shown = current.rollouts().rolloutsReadyId();
+        act(() -> sessions.choose(id, index, shown));
     }
 
     private void skipPrompt() {

@@ -1,33 +1,25 @@
 package dev.espalier.session.projection;
 
 import dev.espalier.events.SessionEvent;
-import dev.espalier.session.store.StoredEvent;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Builds one session's {@link PolicyHistory}; events at or before the last position applied are replays, ignored. */
-final class PolicyHistoryProjection {
+/**
+ * Builds one session's {@link PolicyHistory}. Every view of the session reads it, so it hands out read-only views of
+ * its maps rather than copies (they only ever gain entries).
+ */
+final class PolicyHistoryProjection extends OrderedProjection {
 
-    private long position;
-    private final Map<UUID, SessionEvent.StepApplied> steps = new HashMap<>();
-    private final Map<Long, SessionEvent.RolloutsReady.Rollout> controls = new HashMap<>();
+    private final Map<UUID, SessionEvent.StepApplied> steps = new ConcurrentHashMap<>();
+    private final Map<Long, SessionEvent.RolloutsReady.Rollout> controls = new ConcurrentHashMap<>();
     private SessionEvent.HeadMoved lastMove;
     private SessionEvent.PolicyRestored lastRestore;
 
-    synchronized long position() {
-        return position;
-    }
-
-    /** @return false when {@code stored} is not the next event (a gap: the caller catches up from the store) */
-    synchronized boolean apply(StoredEvent stored) {
-        if (stored.sessionPosition() <= position) {
-            return true;
-        }
-        if (stored.sessionPosition() != position + 1) {
-            return false;
-        }
-        switch (stored.event()) {
+    @Override
+    void fold(SessionEvent event) {
+        switch (event) {
             case SessionEvent.StepApplied s -> steps.putIfAbsent(s.nodeId(), s);
             case SessionEvent.RolloutsReady r when r.control() != null ->
                     controls.putIfAbsent(r.policyVersion(), r.control());
@@ -35,14 +27,12 @@ final class PolicyHistoryProjection {
             case SessionEvent.PolicyRestored p -> lastRestore = p;
             default -> { }
         }
-        position = stored.sessionPosition();
-        return true;
     }
 
     synchronized PolicyHistory history() {
         boolean restored = lastMove == null
-                || (lastRestore != null && lastRestore.causationId() != null
-                && lastRestore.causationId().equals(lastMove.eventId()));
-        return new PolicyHistory(Map.copyOf(steps), Map.copyOf(controls), restored ? null : lastMove);
+                || (lastRestore != null && lastMove.eventId().equals(lastRestore.causationId()));
+        return new PolicyHistory(Collections.unmodifiableMap(steps), Collections.unmodifiableMap(controls),
+                restored ? null : lastMove);
     }
 }

@@ -4,7 +4,6 @@ import dev.espalier.events.SessionEvent;
 import dev.espalier.session.projection.Timeline.Node;
 import dev.espalier.session.projection.Timeline.PassedPrompt;
 import dev.espalier.session.projection.Timeline.Status;
-import dev.espalier.session.store.StoredEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,10 +14,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
-/** Builds one session's {@link Timeline}; events at or before the last position applied are replays, ignored. */
-final class TimelineProjection {
+/** Builds one session's {@link Timeline}. */
+final class TimelineProjection extends OrderedProjection {
 
-    private long position;
     private UUID sessionId;
     private UUID root;
     private UUID head;
@@ -28,19 +26,9 @@ final class TimelineProjection {
     /** Nodes a reopened prompt opened: left without a pick they are dropped, their prompt is shown elsewhere. */
     private final Set<UUID> reopenedNodes = new HashSet<>();
 
-    synchronized long position() {
-        return position;
-    }
-
-    /** @return false when {@code stored} is not the next event (a gap: the caller catches up from the store) */
-    synchronized boolean apply(StoredEvent stored) {
-        if (stored.sessionPosition() <= position) {
-            return true;
-        }
-        if (stored.sessionPosition() != position + 1) {
-            return false;
-        }
-        switch (stored.event()) {
+    @Override
+    void fold(SessionEvent event) {
+        switch (event) {
             case SessionEvent.SessionCreated c -> {
                 sessionId = c.sessionId();
                 root = c.rootNodeId();
@@ -87,8 +75,6 @@ final class TimelineProjection {
             case SessionEvent.PromptEdited e -> pass(e.nodeId(), true);
             case SessionEvent.PolicyRestored r -> { }
         }
-        position = stored.sessionPosition();
-        return true;
     }
 
     /** A prompt is played at {@code nodeId}: a new node, or a node left open before that gets its prompt again. */
@@ -116,6 +102,6 @@ final class TimelineProjection {
     }
 
     synchronized Timeline timeline() {
-        return new Timeline(sessionId, position, root, head, List.copyOf(nodes.values()));
+        return new Timeline(sessionId, position(), root, head, List.copyOf(nodes.values()));
     }
 }

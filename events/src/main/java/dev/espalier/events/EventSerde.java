@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * JSON of events and token deltas, the one format of the store, Kafka and the audit log. An event is a flat object:
@@ -71,6 +73,17 @@ public final class EventSerde {
     }
 
     /** The stored name of {@code event}'s type, e.g. {@code choice-made.v2}: the store's type column. */
+    /**
+     * The session a record names, read leniently from its text: for the log line of a record that does not read as
+     * an event (it goes to a dead-letter topic), so that someone can tell which session it belongs to.
+     */
+    public static String sessionNamedIn(String text) {
+        Matcher m = SESSION_ID.matcher(text == null ? "" : text);
+        return m.find() ? m.group(1) : "(none named)";
+    }
+
+    private static final Pattern SESSION_ID = Pattern.compile("\"sessionId\"\\s*:\\s*\"([0-9a-fA-F-]{36})\"");
+
     public static String storedNameOf(SessionEvent event) {
         return EventTypes.of(event).storedName();
     }

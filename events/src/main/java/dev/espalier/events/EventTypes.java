@@ -33,7 +33,10 @@ public final class EventTypes {
             new EventType("step-applied", 1, SessionEvent.StepApplied.class),
             new EventType("head-moved", 1, SessionEvent.HeadMoved.class),
             new EventType("prompt-reopened", 1, SessionEvent.PromptReopened.class),
-            new EventType("policy-restored", 1, SessionEvent.PolicyRestored.class));
+            new EventType("policy-restored", 1, SessionEvent.PolicyRestored.class),
+            new EventType("rollouts-failed", 1, SessionEvent.RolloutsFailed.class),
+            new EventType("step-failed", 1, SessionEvent.StepFailed.class),
+            new EventType("step-retried", 1, SessionEvent.StepRetried.class));
 
     private static final Map<Class<?>, EventType> BY_CLASS =
             ALL.stream().collect(Collectors.toUnmodifiableMap(EventType::type, Function.identity()));

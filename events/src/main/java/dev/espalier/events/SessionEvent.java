@@ -203,6 +203,41 @@ public sealed interface SessionEvent {
         }
     }
 
+    /**
+     * The rollout-service could not answer {@code promptIssuedId}, or the session-service gave up waiting for the
+     * answer; the session shows why and offers retry, skip, edit or undo.
+     */
+    record RolloutsFailed(UUID eventId, UUID sessionId, Instant occurredAt, UUID causationId,
+                          UUID promptIssuedId, Failure failure) implements SessionEvent {
+        public RolloutsFailed {
+            requireIds(eventId, sessionId, occurredAt);
+            Objects.requireNonNull(promptIssuedId, "promptIssuedId");
+            Objects.requireNonNull(failure, "failure");
+        }
+    }
+
+    /**
+     * The trainer could not apply the step for {@code choiceMadeId}, or the session-service gave up waiting for it.
+     * Nothing of the step was journaled; the session offers retry, skip, edit or undo (which takes the pick back).
+     */
+    record StepFailed(UUID eventId, UUID sessionId, Instant occurredAt, UUID causationId,
+                      UUID choiceMadeId, UUID nodeId, Failure failure) implements SessionEvent {
+        public StepFailed {
+            requireIds(eventId, sessionId, occurredAt);
+            Objects.requireNonNull(choiceMadeId, "choiceMadeId");
+            Objects.requireNonNull(failure, "failure");
+        }
+    }
+
+    /** The person asked for the failed step of {@code choiceMadeId} to be tried again. */
+    record StepRetried(UUID eventId, UUID sessionId, Instant occurredAt, UUID causationId,
+                       UUID choiceMadeId) implements SessionEvent {
+        public StepRetried {
+            requireIds(eventId, sessionId, occurredAt);
+            Objects.requireNonNull(choiceMadeId, "choiceMadeId");
+        }
+    }
+
     private static void requireIds(UUID eventId, UUID sessionId, Instant occurredAt) {
         Objects.requireNonNull(eventId, "eventId");
         Objects.requireNonNull(sessionId, "sessionId");

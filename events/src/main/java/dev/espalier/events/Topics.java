@@ -7,9 +7,9 @@ package dev.espalier.events;
 public final class Topics {
     /** Every event the session-service has appended to its store, relayed by its outbox, in store order. */
     public static final String SESSION_EVENTS = "espalier.session-events";
-    /** RolloutsReady, written by the rollout-service. */
+    /** RolloutsReady and RolloutsFailed, written by the rollout-service. */
     public static final String ROLLOUTS = "espalier.rollouts";
-    /** StepApplied and PolicyRestored, written by the trainer-service. */
+    /** StepApplied, StepFailed and PolicyRestored, written by the trainer-service. */
     public static final String TRAINING = "espalier.training";
     /** {@link TokenDelta}s while rollouts are generated; not stored. */
     public static final String TOKENS = "espalier.tokens";
@@ -29,7 +29,9 @@ public final class Topics {
     public static String producedOn(SessionEvent event) {
         return switch (event) {
             case SessionEvent.RolloutsReady r -> ROLLOUTS;
+            case SessionEvent.RolloutsFailed r -> ROLLOUTS;
             case SessionEvent.StepApplied s -> TRAINING;
+            case SessionEvent.StepFailed s -> TRAINING;
             case SessionEvent.PolicyRestored p -> TRAINING;
             default -> SESSION_EVENTS;
         };

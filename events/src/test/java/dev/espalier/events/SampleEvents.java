@@ -49,6 +49,11 @@ final class SampleEvents {
                 new SessionEvent.HeadMoved(id(9), SESSION, AT, null, NODE, ROOT, SessionEvent.HeadMoved.Reason.UNDO),
                 new SessionEvent.PromptReopened(id(12), SESSION, AT, id(9), id(13), ROOT, id(2), id(3)),
                 new SessionEvent.PolicyRestored(id(10), SESSION, AT, id(9), ROOT, 0, 0, null),
-                new SessionEvent.PolicyRestored(id(11), SESSION, AT, id(9), NODE, 1, 1, 0L));
+                new SessionEvent.PolicyRestored(id(11), SESSION, AT, id(9), NODE, 1, 1, 0L),
+                new SessionEvent.RolloutsFailed(id(14), SESSION, AT, id(2), id(2),
+                        new Failure(Failure.Kind.PROMPT_TOO_LONG, "prompt has 6431 tokens; the context is 2048")),
+                new SessionEvent.StepFailed(id(15), SESSION, AT, id(4), id(4), NODE,
+                        new Failure(Failure.Kind.OUT_OF_MEMORY, "CUDA out of memory")),
+                new SessionEvent.StepRetried(id(16), SESSION, AT, null, id(4)));
     }
 }

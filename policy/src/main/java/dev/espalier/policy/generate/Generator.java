@@ -47,8 +47,7 @@ public final class Generator {
         int longest = 0;
         for (Prompt row : rows) {
             if (row.tokenIds().length >= context) {
-                throw new IllegalArgumentException("prompt has " + row.tokenIds().length + " tokens; the model's "
-                        + "context (max_position_embeddings) is " + context + ", which leaves no room to generate");
+                throw new PromptTooLongException(row.tokenIds().length, context);
             }
             longest = Math.max(longest, row.tokenIds().length);
         }

@@ -9,6 +9,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.espalier.policy.lora.LoraAdapter;
+import dev.espalier.policy.model.NonFiniteValuesException;
 import dev.espalier.policy.model.ProjectionDelta;
 import dev.espalier.policy.state.OptimizerState;
 import dev.espalier.policy.state.TrainingState;
@@ -94,8 +95,8 @@ public final class PolicyStep {
             }
             double norm = GradientClipping.globalNorm(grads);
             if (!Double.isFinite(norm) || !Double.isFinite(loss)) {
-                throw new IllegalStateException("non-finite loss " + loss + " or gradient norm " + norm
-                        + "; step refused, state unchanged");
+                throw new NonFiniteValuesException("the step's loss (" + loss + ") or gradient norm (" + norm
+                        + "); step refused, state unchanged");
             }
             float clip = (float) GradientClipping.coefficient(norm, settings.maxGradNorm());
 

@@ -1,5 +1,6 @@
 package dev.espalier.policy.train;
 
+import dev.espalier.policy.model.NonFiniteValuesException;
 import ai.djl.ndarray.NDManager;
 import dev.espalier.policy.lora.LoraConfig;
 import dev.espalier.policy.state.TrainingState;
@@ -60,7 +61,7 @@ class PolicyStepTest {
                 var logits = toy.logits(ids, mask, delta, from);
                 return delta == dev.espalier.policy.model.ProjectionDelta.NONE ? logits : logits.mul(Float.NaN);
             };
-            IllegalStateException e = assertThrows(IllegalStateException.class,
+            NonFiniteValuesException e = assertThrows(NonFiniteValuesException.class,
                     () -> new PolicyStep(poisoned).apply(state, CASE, StepSettings.DEFAULTS));
             assertTrue(e.getMessage().contains("state unchanged"), e.getMessage());
             assertEquals(before, state.adapter().sha256());

@@ -1,5 +1,6 @@
 package dev.espalier.rollout.app;
 
+import dev.espalier.events.SessionEvent.RolloutsFailed;
 import dev.espalier.events.SessionEvent.RolloutsReady;
 import dev.espalier.events.TokenDelta;
 import dev.espalier.rollout.generation.RolloutSink;
@@ -12,17 +13,20 @@ import java.time.Duration;
 /**
  * Counts what the generation thread writes: generated tokens ({@code espalier_rollout_tokens_total}), generation
  * speed per prompt ({@code espalier_rollout_tokens_per_second}) and generation time
- * ({@code espalier_rollout_generation_seconds}), taken from the timings RolloutsReady carries. Delegates everything.
+ * ({@code espalier_rollout_generation_seconds}), taken from the timings RolloutsReady carries, and prompts that could not be answered
+ * ({@code espalier_rollout_failures_total}, by kind). Delegates everything.
  */
 final class MeteredRolloutSink implements RolloutSink {
 
     private final RolloutSink delegate;
+    private final MeterRegistry registry;
     private final Counter tokens;
     private final DistributionSummary tokensPerSecond;
     private final Timer generation;
 
     MeteredRolloutSink(RolloutSink delegate, MeterRegistry registry) {
         this.delegate = delegate;
+        this.registry = registry;
         this.tokens = Counter.builder("espalier.rollout.tokens").description("tokens generated (all rows of a prompt)")
                 .register(registry);
         this.tokensPerSecond = DistributionSummary.builder("espalier.rollout.tokens.per.second")
@@ -34,6 +38,13 @@ final class MeteredRolloutSink implements RolloutSink {
     @Override
     public void delta(TokenDelta delta) {
         delegate.delta(delta);
+    }
+
+    @Override
+    public void failed(RolloutsFailed failed) {
+        delegate.failed(failed);
+        Counter.builder("espalier.rollout.failures").description("prompts that could not be answered, by kind")
+                .tag("kind", failed.failure().kind().name()).register(registry).increment();
     }
 
     @Override

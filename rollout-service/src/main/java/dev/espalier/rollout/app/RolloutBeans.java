@@ -5,6 +5,7 @@ import dev.espalier.policy.generate.TokenListener;
 import dev.espalier.policy.model.HubModelLocator;
 import dev.espalier.policy.model.SharedModels;
 import dev.espalier.policy.text.TextTokenizer;
+import dev.espalier.rollout.generation.AttemptLedger;
 import dev.espalier.rollout.generation.DeltaStreamer;
 import dev.espalier.rollout.generation.ModelTurns;
 import dev.espalier.rollout.generation.RolloutEngine;
@@ -77,11 +78,13 @@ public class RolloutBeans {
     @Startup
     RolloutWorker worker(ServedModel model, AdapterCache adapters,
                          DeltaStreamer streamer, KafkaRolloutSink sink, MeterRegistry registry, ModelTurns turns,
+                         @ConfigProperty(name = "espalier.rollout.work-dir") Path workDir,
                          @ConfigProperty(name = "espalier.fault.halt-after-tokens", defaultValue = "0") long haltAfter) {
         TokenListener tap = haltAfter(haltAfter);
         RolloutWorker worker = new RolloutWorker(() -> turns.around(new RolloutEngine(SharedModels.get(model.dir()),
                 TextTokenizer.load(model.dir()), adapters, Clock.systemUTC(), streamer, tap)),
-                new MeteredRolloutSink(sink, registry), Clock.systemUTC(), Duration.ofSeconds(1)).start();
+                new MeteredRolloutSink(sink, registry), Clock.systemUTC(), Duration.ofSeconds(1),
+                new AttemptLedger(workDir.resolve("attempts"))).start();
         // Prompts waiting for the one generation thread, all sessions together.
         Gauge.builder("espalier.rollout.queue.depth", worker, RolloutWorker::pending)
                 .description("prompts waiting for generation").register(registry);

@@ -10,6 +10,7 @@ import dev.espalier.policy.generate.Generator;
 import dev.espalier.policy.generate.Prompt;
 import dev.espalier.policy.generate.TokenListener;
 import dev.espalier.policy.model.CausalLm;
+import dev.espalier.policy.model.NonFiniteValuesException;
 import dev.espalier.policy.model.ProjectionDelta;
 import dev.espalier.policy.model.SharedModels;
 import dev.espalier.policy.text.PromptFormat;
@@ -119,6 +120,9 @@ public final class RolloutEngine implements RolloutGenerator {
     private static RolloutsReady.Rollout rollout(int index, Completion c, String text) {
         List<Double> logprobs = new ArrayList<>(c.logprobs().length);
         for (float lp : c.logprobs()) {
+            if (!Float.isFinite(lp)) {
+                throw new NonFiniteValuesException("the log-probability of a token of rollout " + index);
+            }
             logprobs.add((double) lp);
         }
         return new RolloutsReady.Rollout(index, text, boxed(c.tokenIds()), logprobs, c.finishReason().json());

@@ -1,5 +1,6 @@
 package dev.espalier.rollout.generation;
 
+import dev.espalier.events.SessionEvent.RolloutsFailed;
 import dev.espalier.events.SessionEvent.RolloutsReady;
 import dev.espalier.events.TokenDelta;
 
@@ -10,4 +11,7 @@ public interface RolloutSink {
 
     /** Returns once the event is durably written; throws if it is not. */
     void ready(RolloutsReady ready);
+
+    /** Like {@link #ready}, for a prompt that could not be answered. */
+    void failed(RolloutsFailed failed);
 }

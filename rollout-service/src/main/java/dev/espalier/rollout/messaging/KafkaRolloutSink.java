@@ -1,6 +1,7 @@
 package dev.espalier.rollout.messaging;
 
 import dev.espalier.events.EventSerde;
+import dev.espalier.events.SessionEvent.RolloutsFailed;
 import dev.espalier.events.SessionEvent.RolloutsReady;
 import dev.espalier.events.TokenDelta;
 import dev.espalier.events.Topics;
@@ -13,7 +14,7 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
- * Writes RolloutsReady to {@code espalier.rollouts} (channel {@code rollouts}), waiting for Kafka's
+ * Writes RolloutsReady and RolloutsFailed to {@code espalier.rollouts} (channel {@code rollouts}), waiting for Kafka's
  * acknowledgement, and token deltas to {@code espalier.tokens} (channel {@code tokens}) without waiting: deltas are a
  * live view only, the full text is in RolloutsReady, so a lost delta is logged, not retried.
  */
@@ -42,5 +43,10 @@ public class KafkaRolloutSink implements RolloutSink {
     @Override
     public void ready(RolloutsReady ready) {
         rollouts.sendAndAwait(Record.of(Topics.key(ready), EventSerde.toJson(ready)));
+    }
+
+    @Override
+    public void failed(RolloutsFailed failed) {
+        rollouts.sendAndAwait(Record.of(Topics.key(failed), EventSerde.toJson(failed)));
     }
 }

@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.espalier.events.ChatMessage;
 import dev.espalier.events.SessionConfig;
 import dev.espalier.events.SessionEvent.PromptIssued;
+import dev.espalier.events.Failure;
+import dev.espalier.events.SessionEvent.RolloutsFailed;
 import dev.espalier.events.SessionEvent.RolloutsReady;
+import dev.espalier.policy.generate.PromptTooLongException;
+import java.nio.file.Path;
 import dev.espalier.events.TokenDelta;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,12 +23,20 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The generation worker's scheduling and settlement, with a recording generator instead of a model. */
 class RolloutWorkerTest {
 
     private final List<String> served = new CopyOnWriteArrayList<>();
     private final List<String> acknowledged = new CopyOnWriteArrayList<>();
+    private final List<RolloutsFailed> failures = new CopyOnWriteArrayList<>();
+    @TempDir
+    Path work;
+
+    private AttemptLedger ledger() {
+        return new AttemptLedger(work.resolve("attempts"));
+    }
 
     private static PromptIssued prompt(UUID session, String text) {
         return new PromptIssued(UUID.randomUUID(), session, Instant.now(), null, UUID.randomUUID(), UUID.randomUUID(),
@@ -56,6 +68,11 @@ class RolloutWorkerTest {
             @Override
             public void ready(RolloutsReady ready) {
             }
+
+            @Override
+            public void failed(RolloutsFailed failed) {
+                failures.add(failed);
+            }
         };
     }
 
@@ -82,7 +99,7 @@ class RolloutWorkerTest {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(6);
         try (RolloutWorker worker = new RolloutWorker(() -> recording(started, release), sink(), Clock.systemUTC(),
-                Duration.ofMillis(10)).start()) {
+                Duration.ofMillis(10), ledger()).start()) {
             worker.submit(job(prompt(a, "a1"), done));
             assertTrue(started.await(10, TimeUnit.SECONDS));
             // While a1 generates, A's backlog grows to five, then B asks once.
@@ -111,7 +128,8 @@ class RolloutWorkerTest {
             return new RolloutsReady(UUID.randomUUID(), p.sessionId(), Instant.now(), p.eventId(), p.eventId(), 0,
                     List.of(1), List.of(), null, new RolloutsReady.Timings(queued, 0, 0));
         };
-        try (RolloutWorker worker = new RolloutWorker(() -> flaky, sink(), Clock.systemUTC(), Duration.ofMillis(10))) {
+        try (RolloutWorker worker = new RolloutWorker(() -> flaky, sink(), Clock.systemUTC(), Duration.ofMillis(10),
+                ledger())) {
             worker.submit(job(prompt(a, "a1"), done));
             worker.submit(job(prompt(b, "b1"), done));
             worker.start();
@@ -129,7 +147,7 @@ class RolloutWorkerTest {
         CountDownLatch done = new CountDownLatch(3);
         PromptIssued skipped = prompt(a, "a2");
         try (RolloutWorker worker = new RolloutWorker(() -> recording(started, release), sink(), Clock.systemUTC(),
-                Duration.ofMillis(10)).start()) {
+                Duration.ofMillis(10), ledger()).start()) {
             PromptIssued first = prompt(a, "a1");
             worker.submit(job(first, done));
             assertTrue(started.await(10, TimeUnit.SECONDS));
@@ -143,5 +161,58 @@ class RolloutWorkerTest {
         }
         assertEquals(List.of("a1", "a3"), served);
         assertEquals(List.of("a2", "a1", "a3"), acknowledged);
+    }
+
+    @Test
+    void generation_thatFails_isPublishedAsRolloutsFailed_withItsKind_andTheNextPromptIsServed()
+            throws InterruptedException {
+        UUID a = UUID.randomUUID();
+        CountDownLatch done = new CountDownLatch(3);
+        RolloutGenerator failing = (p, queued, deltas) -> {
+            switch (p.userText()) {
+                case "long" -> throw new PromptTooLongException(6431, 2048);
+                case "oom" -> throw new OutOfMemoryError("Java heap space");
+                default -> {
+                    served.add(p.userText());
+                    return new RolloutsReady(UUID.randomUUID(), p.sessionId(), Instant.now(), p.eventId(),
+                            p.eventId(), 0, List.of(1), List.of(), null, new RolloutsReady.Timings(queued, 0, 0));
+                }
+            }
+        };
+        PromptIssued tooLong = prompt(a, "long");
+        try (RolloutWorker worker = new RolloutWorker(() -> failing, sink(), Clock.systemUTC(), Duration.ofMillis(10),
+                ledger()).start()) {
+            worker.submit(job(tooLong, done));
+            worker.submit(job(prompt(a, "oom"), done));
+            worker.submit(job(prompt(a, "fine"), done));
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+        }
+        assertEquals(List.of("fine"), served);
+        assertEquals(List.of(Failure.Kind.PROMPT_TOO_LONG, Failure.Kind.OUT_OF_MEMORY),
+                failures.stream().map(f -> f.failure().kind()).toList());
+        RolloutsFailed first = failures.get(0);
+        assertEquals(tooLong.eventId(), first.promptIssuedId());
+        assertEquals(RolloutWorker.rolloutsFailedId(tooLong.eventId()), first.eventId());
+        assertTrue(first.failure().reason().contains("6431 tokens"), first.failure().reason());
+        assertEquals(List.of("long", "oom", "fine"), acknowledged, "a reported failure settles its record");
+    }
+
+    @Test
+    void prompt_whoseGenerationEndedTheProcessTwice_isReportedInterrupted_notStartedAThirdTime()
+            throws InterruptedException {
+        PromptIssued deadly = prompt(UUID.randomUUID(), "deadly");
+        AttemptLedger ledger = ledger();
+        ledger.begin(deadly.eventId()); // two earlier processes started it and died
+        ledger.begin(deadly.eventId());
+        CountDownLatch done = new CountDownLatch(1);
+        try (RolloutWorker worker = new RolloutWorker(() -> recording(new CountDownLatch(1), new CountDownLatch(0)),
+                sink(), Clock.systemUTC(), Duration.ofMillis(10), ledger).start()) {
+            worker.submit(job(deadly, done));
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+        }
+        assertEquals(List.of(), served);
+        assertEquals(Failure.Kind.INTERRUPTED, failures.get(0).failure().kind());
+        assertEquals(1, ledger.begin(deadly.eventId()), "a reported prompt's count is cleared (a retry is a new "
+                + "PromptIssued anyway)");
     }
 }

@@ -107,6 +107,14 @@ public class SessionResource {
     }
 
     @POST
+    @Path("{id}/retry")
+    @Operation(summary = "Try the failed rollouts of the open prompt, or the failed step of the last choice, again")
+    @Consumes(MediaType.WILDCARD)
+    public SessionView retry(@PathParam("id") UUID id, String body) throws JsonProcessingException {
+        return command(id, new SessionCommand.Retry(expectedVersion(body)));
+    }
+
+    @POST
     @Path("{id}/prompt")
     @Operation(summary = "Replace the open prompt's text (or play a typed prompt when none is open)")
     public SessionView editPrompt(@PathParam("id") UUID id, Requests.EditPrompt body) {

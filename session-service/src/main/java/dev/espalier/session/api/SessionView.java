@@ -1,6 +1,7 @@
 package dev.espalier.session.api;
 
 import dev.espalier.events.ChatMessage;
+import dev.espalier.events.Failure;
 import dev.espalier.events.SessionConfig;
 import dev.espalier.events.SessionEvent;
 import dev.espalier.session.domain.SessionPhase;
@@ -17,10 +18,12 @@ import java.util.UUID;
  * @param headStep      the step that made HEAD's policy; null at the root
  * @param control       the control prompt's answer written with HEAD's policy version, once there is one
  * @param policyRebuild the trainer is still rebuilding HEAD's policy after a move (a pick waits for it); else null
+ * @param failure       why the rollouts or the step failed, in the failed phases; else null
  */
 public record SessionView(UUID sessionId, long version, SessionPhase phase, SessionConfig config, UUID headNodeId,
                           long policyVersion, PromptView currentPrompt, RolloutsView rollouts, boolean canUndo,
-                          boolean canRedo, StepView headStep, RolloutView control, RebuildView policyRebuild) {
+                          boolean canRedo, StepView headStep, RolloutView control, RebuildView policyRebuild,
+                          Failure failure) {
 
     /** @param meanAbsDrift the mean over the rollouts of |drift| */
     public record StepView(long policyVersion, double loss, double policyTerm, double klTerm, double gradNorm,
@@ -59,9 +62,11 @@ public record SessionView(UUID sessionId, long version, SessionPhase phase, Sess
                 r == null ? null : new RolloutsView(r.eventId(), r.policyVersion(),
                         r.rollouts().stream().map(SessionView::rollout).toList(),
                         r.control() == null ? null : rollout(r.control())),
-                head.parent() != null && s.phase() != SessionPhase.AWAITING_STEP,
+                (head.parent() != null && s.phase() != SessionPhase.AWAITING_STEP)
+                        || s.phase() == SessionPhase.STEP_FAILED,
                 head.redoChild() != null && s.phase() != SessionPhase.AWAITING_STEP,
-                step(history.steps().get(s.head())), control(history, head.policyVersion()), rebuild(s, history));
+                step(history.steps().get(s.head())), control(history, head.policyVersion()), rebuild(s, history),
+                s.failure());
     }
 
     private static StepView step(SessionEvent.StepApplied a) {

@@ -14,6 +14,7 @@ import dev.espalier.session.store.OutboxRelay;
 import dev.espalier.session.store.StoredEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -160,6 +161,36 @@ public class SessionService {
         }
         throw new SessionRejection.VersionConflict("could not append " + event.eventId() + " after "
                 + APPEND_ATTEMPTS + " attempts: session " + event.sessionId() + " keeps changing");
+    }
+
+    /**
+     * Records that the session at {@code waiting} has waited longer than {@code timeout} for rollouts or a step, unless
+     * it moved on since it was found waiting. Returns whether a failure was appended.
+     */
+    public boolean giveUpWaiting(EventStore.Position waiting, Duration timeout) {
+        return exclusively(waiting.sessionId(), () -> {
+            SessionState state = load(waiting.sessionId());
+            if (state.version() != waiting.position()) {
+                return false;
+            }
+            return decider.giveUpWaiting(state, timeout).map(failure -> {
+                try {
+                    committed(state, store.append(state.sessionId(), state.version(), List.of(failure)));
+                    LOG.warnf("session %s: %s", state.sessionId(), failureReason(failure));
+                    return true;
+                } catch (SessionRejection.VersionConflict e) {
+                    return false; // the answer came in between
+                }
+            }).orElse(false);
+        });
+    }
+
+    private static String failureReason(SessionEvent failure) {
+        return switch (failure) {
+            case SessionEvent.RolloutsFailed f -> f.failure().reason();
+            case SessionEvent.StepFailed f -> f.failure().reason();
+            default -> failure.toString();
+        };
     }
 
     /**

@@ -39,6 +39,10 @@ public sealed interface SessionCommand {
     record EditPrompt(Long expectedVersion, String text) implements SessionCommand {
     }
 
+    /** Try the failed generation of the open prompt, or the failed step of the pending choice, again. */
+    record Retry(Long expectedVersion) implements SessionCommand {
+    }
+
     record Undo(Long expectedVersion) implements SessionCommand {
     }
 

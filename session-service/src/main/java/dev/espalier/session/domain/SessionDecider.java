@@ -10,20 +10,26 @@ import dev.espalier.events.SessionEvent.PromptEdited;
 import dev.espalier.events.SessionEvent.PromptIssued;
 import dev.espalier.events.SessionEvent.PromptReopened;
 import dev.espalier.events.SessionEvent.PromptSkipped;
+import dev.espalier.events.SessionEvent.RolloutsFailed;
 import dev.espalier.events.SessionEvent.RolloutsReady;
 import dev.espalier.events.SessionEvent.SessionCreated;
 import dev.espalier.events.SessionEvent.StepApplied;
+import dev.espalier.events.SessionEvent.StepFailed;
+import dev.espalier.events.SessionEvent.StepRetried;
 import dev.espalier.events.StoredText;
 import dev.espalier.session.domain.SessionCommand.Checkout;
 import dev.espalier.session.domain.SessionCommand.CreateSession;
 import dev.espalier.session.domain.SessionCommand.EditPrompt;
 import dev.espalier.session.domain.SessionCommand.MakeChoice;
 import dev.espalier.session.domain.SessionCommand.Redo;
+import dev.espalier.session.domain.SessionCommand.Retry;
 import dev.espalier.session.domain.SessionCommand.SkipPrompt;
 import dev.espalier.session.domain.SessionCommand.Undo;
 import dev.espalier.session.domain.SessionState.Node;
 import dev.espalier.session.domain.SessionState.Opened;
+import dev.espalier.events.Failure;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -71,6 +77,7 @@ public final class SessionDecider {
             case CreateSession c -> throw new IllegalStateException("handled above");
             case MakeChoice c -> List.of(choose(state, c));
             case SkipPrompt s -> skip(state, prompts);
+            case Retry r -> List.of(retry(state));
             case EditPrompt e -> edit(state, e.text());
             case Undo u -> undo(state, prompts);
             case Redo r -> redo(state, prompts);
@@ -85,12 +92,33 @@ public final class SessionDecider {
     public List<SessionEvent> react(SessionState before, SessionState after, SessionEvent appended,
                                     PromptSequence prompts) {
         boolean trainerDone = (before.phase() == SessionPhase.AWAITING_STEP
-                || before.phase() == SessionPhase.AWAITING_POLICY) && after.phase() == SessionPhase.OUT_OF_PROMPTS;
+                || before.phase() == SessionPhase.STEP_FAILED || before.phase() == SessionPhase.AWAITING_POLICY)
+                && after.phase() == SessionPhase.OUT_OF_PROMPTS;
         if (!trainerDone) {
             return List.of();
         }
         return nextPrompt(after, ids.get(), appended.eventId(), prompts).<List<SessionEvent>>map(List::of)
                 .orElse(List.of());
+    }
+
+    /**
+     * What the session records when the rollouts of its open prompt or the step of its pending choice have not come
+     * within {@code timeout}: the failure, which offers retry, skip, edit and undo (the answer still counts if it comes
+     * later). Empty when the session waits for neither.
+     */
+    public Optional<SessionEvent> giveUpWaiting(SessionState state, Duration timeout) {
+        String waited = "within " + timeout.toString().substring(2).toLowerCase();
+        return switch (state.phase()) {
+            case AWAITING_ROLLOUTS -> Optional.of(new RolloutsFailed(ids.get(), state.sessionId(), now(),
+                    state.currentPrompt().eventId(), state.currentPrompt().eventId(), new Failure(Failure.Kind.TIMEOUT,
+                    "no rollouts came " + waited + ": the rollout-service is down, busy with other sessions or slower "
+                            + "than that for these settings; retry, skip, or lower groupSize or maxNewTokens")));
+            case AWAITING_STEP -> Optional.of(new StepFailed(ids.get(), state.sessionId(), now(),
+                    state.pendingChoice().eventId(), state.pendingChoice().eventId(), state.openNode(),
+                    new Failure(Failure.Kind.TIMEOUT, "the step did not come " + waited + ": the trainer-service is "
+                            + "down, busy or slower than that for these settings; retry, or undo to take the pick back")));
+            default -> Optional.empty();
+        };
     }
 
     private List<SessionEvent> create(SessionState state, SessionConfig config, PromptSequence prompts) {
@@ -140,8 +168,26 @@ public final class SessionDecider {
         events.add(skipped);
         SessionState after = evolve(state, skipped);
         // The skipped step stays the same node: the next prompt is played in its place under the same parent.
-        nextPrompt(after, state.openNode(), skipped.eventId(), prompts).ifPresent(events::add);
+        nextPrompt(after, nodeAfterPassing(state), skipped.eventId(), prompts).ifPresent(events::add);
         return events;
+    }
+
+    /**
+     * Where the prompt played instead of the open one goes: the open node, unless a step was asked for it. A step
+     * the session gave up waiting for may still be journaled there later, so the next pick gets a node of its own.
+     */
+    private UUID nodeAfterPassing(SessionState state) {
+        return state.phase() == SessionPhase.STEP_FAILED ? ids.get() : state.openNode();
+    }
+
+    private SessionEvent retry(SessionState state) {
+        return switch (state.phase()) {
+            case ROLLOUTS_FAILED -> issue(state, state.openNode(), state.currentPrompt().promptIndex(),
+                    state.currentPrompt().messages(), null);
+            case STEP_FAILED -> new StepRetried(ids.get(), state.sessionId(), now(), null,
+                    state.pendingChoice().eventId());
+            default -> throw new SessionRejection.Conflict("nothing to retry: " + describe(state.phase()));
+        };
     }
 
     private List<SessionEvent> edit(SessionState state, String text) {
@@ -159,12 +205,17 @@ public final class SessionDecider {
         }
         PromptIssued open = requireOpenPrompt(state, "edit the prompt");
         var edited = new PromptEdited(ids.get(), state.sessionId(), now(), null, state.openNode(), open.eventId());
-        return List.of(edited, issue(evolve(state, edited), state.openNode(), -1, text, edited.eventId()));
+        return List.of(edited, issue(evolve(state, edited), nodeAfterPassing(state), -1, text, edited.eventId()));
     }
 
     /** Back to the parent of HEAD, with the prompt and rollouts of the pick taken back in front of the person. */
     private List<SessionEvent> undo(SessionState state, PromptSequence prompts) {
         requireNoStepInFlight(state, "undo");
+        if (state.phase() == SessionPhase.STEP_FAILED) {
+            // The failed pick is taken back: its prompt and rollouts are open again, for a pick at a node of its own.
+            return List.of(new PromptReopened(ids.get(), state.sessionId(), now(), null, ids.get(), state.head(),
+                    state.currentPrompt().eventId(), state.currentRollouts().eventId()));
+        }
         Node head = state.headNode();
         if (head.parent() == null) {
             throw new SessionRejection.Conflict("nothing to undo: HEAD is at the start of the session");
@@ -251,7 +302,8 @@ public final class SessionDecider {
     }
 
     private static PromptIssued requireOpenPrompt(SessionState state, String action) {
-        if (state.phase() != SessionPhase.AWAITING_ROLLOUTS && state.phase() != SessionPhase.AWAITING_CHOICE) {
+        if (state.phase() != SessionPhase.AWAITING_ROLLOUTS && state.phase() != SessionPhase.AWAITING_CHOICE
+                && state.phase() != SessionPhase.ROLLOUTS_FAILED && state.phase() != SessionPhase.STEP_FAILED) {
             throw new SessionRejection.Conflict("cannot " + action + " now: " + describe(state.phase()));
         }
         return state.currentPrompt();
@@ -271,6 +323,9 @@ public final class SessionDecider {
             case AWAITING_POLICY -> "no prompt is open at the node HEAD moved to (the prompt source is used up; edit to "
                     + "type one)";
             case OUT_OF_PROMPTS -> "no prompt is open (the prompt source is used up; edit to type one)";
+            case ROLLOUTS_FAILED -> "the rollouts for the current prompt failed (retry, skip, edit or undo)";
+            case STEP_FAILED -> "the training step for the last choice failed (retry, skip, edit, or undo to take the "
+                    + "pick back)";
         };
     }
 
@@ -295,10 +350,11 @@ public final class SessionDecider {
         SessionState next = switch (event) {
             case SessionCreated c -> new SessionState(c.sessionId(), state.version(), c.config(), c.rootNodeId(),
                     Map.of(c.rootNodeId(), new Node(c.rootNodeId(), null, 0, null, null, 0)), c.rootNodeId(),
-                    SessionPhase.OUT_OF_PROMPTS, null, null, null, null, 0, Map.of(), Set.of());
+                    SessionPhase.OUT_OF_PROMPTS, null, null, null, null, 0, Map.of(), Set.of(), null);
             case PromptIssued p -> state.withOpen(p, null, p.nodeId(),
                     p.promptIndex() >= 0 ? p.promptIndex() + 1 : state.nextPromptIndex());
-            case RolloutsReady r -> state.phase() == SessionPhase.AWAITING_ROLLOUTS
+            case RolloutsReady r -> (state.phase() == SessionPhase.AWAITING_ROLLOUTS
+                    || state.phase() == SessionPhase.ROLLOUTS_FAILED)
                     && state.currentPrompt().eventId().equals(r.promptIssuedId())
                     ? state.withOpen(state.currentPrompt(), r, state.openNode(), state.nextPromptIndex())
                     : state.withLateRollouts(r);
@@ -308,6 +364,15 @@ public final class SessionDecider {
             case PromptEdited e -> state.withoutOpenPrompt();
             case StepApplied s -> completesPendingChoice(state, s) ? applyStep(state, s) : state;
             case HeadMoved h -> moveHead(state, h);
+            case RolloutsFailed f -> state.phase() == SessionPhase.AWAITING_ROLLOUTS
+                    && state.currentPrompt().eventId().equals(f.promptIssuedId())
+                    ? state.failed(SessionPhase.ROLLOUTS_FAILED, f.failure()) : state;
+            case StepFailed f -> state.phase() == SessionPhase.AWAITING_STEP
+                    && state.pendingChoice().eventId().equals(f.choiceMadeId())
+                    ? state.failed(SessionPhase.STEP_FAILED, f.failure()) : state;
+            case StepRetried r -> state.phase() == SessionPhase.STEP_FAILED
+                    && state.pendingChoice().eventId().equals(r.choiceMadeId())
+                    ? state.inPhase(SessionPhase.AWAITING_STEP) : state;
             case PolicyRestored p -> state.phase() == SessionPhase.AWAITING_POLICY && p.nodeId().equals(state.head())
                     ? state.inPhase(SessionPhase.OUT_OF_PROMPTS) : state;
         };
@@ -344,7 +409,9 @@ public final class SessionDecider {
     }
 
     private static boolean completesPendingChoice(SessionState state, StepApplied step) {
-        return state.phase() == SessionPhase.AWAITING_STEP && state.pendingChoice().eventId().equals(step.choiceMadeId());
+        // A step the session gave up waiting for still counts when it comes: the trainer journaled it.
+        return (state.phase() == SessionPhase.AWAITING_STEP || state.phase() == SessionPhase.STEP_FAILED)
+                && state.pendingChoice().eventId().equals(step.choiceMadeId());
     }
 
     private static SessionState applyStep(SessionState state, StepApplied step) {

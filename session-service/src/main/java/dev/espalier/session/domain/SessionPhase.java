@@ -13,6 +13,10 @@ public enum SessionPhase {
      * it OUT_OF_PROMPTS (logs stored before prompts were reopened waited here after every move).
      */
     AWAITING_POLICY,
+    /** The rollout-service could not answer the open prompt; retry, skip, edit or undo. */
+    ROLLOUTS_FAILED,
+    /** The trainer could not apply the step of the pending choice; retry, skip, edit or undo (takes the pick back). */
+    STEP_FAILED,
     /** No prompt is open: the prompt source is used up. An edit can still play a typed prompt. */
     OUT_OF_PROMPTS
 }

@@ -1,5 +1,6 @@
 package dev.espalier.session.domain;
 
+import dev.espalier.events.Failure;
 import dev.espalier.events.SessionConfig;
 import dev.espalier.events.SessionEvent.ChoiceMade;
 import dev.espalier.events.SessionEvent.PromptIssued;
@@ -25,11 +26,14 @@ import java.util.UUID;
  * @param openedUnder     per node, the prompt last opened under it and its rollouts once they came: what checking
  *                        that node out puts back in front of the person
  * @param promptNodes     every node a prompt was opened at, played or not
+ * @param failure         why the rollouts of the open prompt or the step of the pending choice failed, in the
+ *                        failed phases (else null)
  */
 public record SessionState(UUID sessionId, long version, SessionConfig config, UUID rootNodeId,
                            Map<UUID, Node> nodes, UUID head, SessionPhase phase, PromptIssued currentPrompt,
                            RolloutsReady currentRollouts, UUID openNode, ChoiceMade pendingChoice,
-                           int nextPromptIndex, Map<UUID, Opened> openedUnder, Set<UUID> promptNodes) {
+                           int nextPromptIndex, Map<UUID, Opened> openedUnder, Set<UUID> promptNodes,
+                           Failure failure) {
 
     /**
      * A node of the timeline that holds a policy: the root (version 0) or a played step.
@@ -55,7 +59,7 @@ public record SessionState(UUID sessionId, long version, SessionConfig config, U
 
     public static SessionState none(UUID sessionId) {
         return new SessionState(sessionId, 0, null, null, Map.of(), null, null, null, null, null, null, 0, Map.of(),
-                Set.of());
+                Set.of(), null);
     }
 
     public boolean exists() {
@@ -73,7 +77,7 @@ public record SessionState(UUID sessionId, long version, SessionConfig config, U
 
     SessionState at(long newVersion) {
         return new SessionState(sessionId, newVersion, config, rootNodeId, nodes, head, phase, currentPrompt,
-                currentRollouts, openNode, pendingChoice, nextPromptIndex, openedUnder, promptNodes);
+                currentRollouts, openNode, pendingChoice, nextPromptIndex, openedUnder, promptNodes, failure);
     }
 
     /** {@code prompt} is open at {@code node}, with its rollouts if they are given. */
@@ -87,7 +91,7 @@ public record SessionState(UUID sessionId, long version, SessionConfig config, U
         }
         return new SessionState(sessionId, version, config, rootNodeId, nodes, head,
                 rollouts == null ? SessionPhase.AWAITING_ROLLOUTS : SessionPhase.AWAITING_CHOICE, prompt, rollouts,
-                node, null, next, Map.copyOf(opened), Set.copyOf(known));
+                node, null, next, Map.copyOf(opened), Set.copyOf(known), null);
     }
 
     /** The rollouts of a prompt that is no longer the current one came: kept for when its node is checked out. */
@@ -97,7 +101,8 @@ public record SessionState(UUID sessionId, long version, SessionConfig config, U
                 Map<UUID, Opened> opened = new HashMap<>(openedUnder);
                 opened.put(e.getKey(), new Opened(e.getValue().prompt(), rollouts));
                 return new SessionState(sessionId, version, config, rootNodeId, nodes, head, phase, currentPrompt,
-                        currentRollouts, openNode, pendingChoice, nextPromptIndex, Map.copyOf(opened), promptNodes);
+                        currentRollouts, openNode, pendingChoice, nextPromptIndex, Map.copyOf(opened), promptNodes,
+                        failure);
             }
         }
         return this;
@@ -105,7 +110,7 @@ public record SessionState(UUID sessionId, long version, SessionConfig config, U
 
     SessionState withChoice(ChoiceMade choice) {
         return new SessionState(sessionId, version, config, rootNodeId, nodes, head, SessionPhase.AWAITING_STEP,
-                currentPrompt, currentRollouts, openNode, choice, nextPromptIndex, openedUnder, promptNodes);
+                currentPrompt, currentRollouts, openNode, choice, nextPromptIndex, openedUnder, promptNodes, null);
     }
 
     /**
@@ -118,17 +123,24 @@ public record SessionState(UUID sessionId, long version, SessionConfig config, U
         Map<UUID, Node> passed = new HashMap<>(nodes);
         passed.put(head, headNode().withNextPromptIndex(nextPromptIndex));
         return new SessionState(sessionId, version, config, rootNodeId, Map.copyOf(passed), head,
-                SessionPhase.OUT_OF_PROMPTS, null, null, null, null, nextPromptIndex, Map.copyOf(opened), promptNodes);
+                SessionPhase.OUT_OF_PROMPTS, null, null, null, null, nextPromptIndex, Map.copyOf(opened), promptNodes,
+                null);
     }
 
     /** HEAD at {@code newHead} with no prompt open, in {@code newPhase}. */
     SessionState withHead(Map<UUID, Node> newNodes, UUID newHead, SessionPhase newPhase, int next) {
         return new SessionState(sessionId, version, config, rootNodeId, Map.copyOf(newNodes), newHead, newPhase,
-                null, null, null, null, next, openedUnder, promptNodes);
+                null, null, null, null, next, openedUnder, promptNodes, null);
     }
 
     SessionState inPhase(SessionPhase newPhase) {
         return new SessionState(sessionId, version, config, rootNodeId, nodes, head, newPhase, currentPrompt,
-                currentRollouts, openNode, pendingChoice, nextPromptIndex, openedUnder, promptNodes);
+                currentRollouts, openNode, pendingChoice, nextPromptIndex, openedUnder, promptNodes, null);
+    }
+
+    /** The open prompt's rollouts or the pending choice's step failed: both stay, for a retry. */
+    SessionState failed(SessionPhase failedPhase, Failure why) {
+        return new SessionState(sessionId, version, config, rootNodeId, nodes, head, failedPhase, currentPrompt,
+                currentRollouts, openNode, pendingChoice, nextPromptIndex, openedUnder, promptNodes, why);
     }
 }

@@ -46,6 +46,9 @@ final class SessionSummaryProjection {
             case SessionEvent.PromptSkipped k -> with(s, s.choicesMade(), s.stepsApplied(), s.policyVersion(), null);
             case SessionEvent.PromptEdited e -> with(s, s.choicesMade(), s.stepsApplied(), s.policyVersion(), null);
             case SessionEvent.RolloutsReady r -> s;
+            case SessionEvent.RolloutsFailed f -> s;
+            case SessionEvent.StepFailed f -> s;
+            case SessionEvent.StepRetried r -> s;
         };
         summary = new SessionSummary(summary.sessionId(), summary.model(), summary.promptSource(),
                 summary.createdAt(), event.occurredAt(), stored.sessionPosition(), summary.choicesMade(),

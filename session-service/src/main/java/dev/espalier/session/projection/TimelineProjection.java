@@ -74,11 +74,18 @@ final class TimelineProjection extends OrderedProjection {
             case SessionEvent.PromptSkipped k -> pass(k.nodeId(), false);
             case SessionEvent.PromptEdited e -> pass(e.nodeId(), true);
             case SessionEvent.PolicyRestored r -> { }
+            case SessionEvent.RolloutsFailed f -> { }
+            case SessionEvent.StepFailed f -> { }
+            case SessionEvent.StepRetried r -> { }
         }
     }
 
     /** A prompt is played at {@code nodeId}: a new node, or a node left open before that gets its prompt again. */
     private void open(UUID nodeId, UUID parent, SessionEvent.PromptIssued prompt) {
+        // One node is open at a time: one left open by a pick whose step failed and was passed is abandoned.
+        nodes.replaceAll((id, n) -> n.status() == Status.OPEN && !id.equals(nodeId) ? new Node(id, n.parentNodeId(),
+                Status.ABANDONED, n.promptIssuedId(), n.prompt(), n.chosenIndex(), n.none(), n.chosenText(), null,
+                null, n.passed()) : n);
         Node before = nodes.get(nodeId);
         List<PassedPrompt> passed = before == null ? List.of() : before.passed();
         nodes.put(nodeId, new Node(nodeId, parent, Status.OPEN, prompt.eventId(), prompt.userText(), null, false, null,

@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -176,6 +177,35 @@ public class EventStore {
             return events;
         } catch (SQLException e) {
             throw new EventStoreException("cannot read events", e);
+        }
+    }
+
+    /** A session's position: the last event of a session, stored at {@code position}. */
+    public record Position(UUID sessionId, long position) {
+    }
+
+    /**
+     * The sessions whose last event is of one of {@code eventNames} (stored names without the version) and was stored
+     * before {@code before}: sessions that have waited since then for what that event asked of another service.
+     */
+    public List<Position> lastEventBefore(List<String> eventNames, Instant before) {
+        String sql = """
+                select e.session_id, e.session_position
+                from (select session_id, max(session_position) as last from session_events group by session_id) l
+                join session_events e on e.session_id = l.session_id and e.session_position = l.last
+                where split_part(e.event_type, '.', 1) = any(?) and e.recorded_at < ?""";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("text", eventNames.toArray()));
+            ps.setTimestamp(2, Timestamp.from(before));
+            List<Position> waiting = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    waiting.add(new Position(rs.getObject(1, UUID.class), rs.getLong(2)));
+                }
+            }
+            return waiting;
+        } catch (SQLException e) {
+            throw new EventStoreException("cannot find the sessions waiting since " + before, e);
         }
     }
 

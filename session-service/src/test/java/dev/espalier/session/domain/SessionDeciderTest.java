@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.espalier.events.ChatMessage;
+import dev.espalier.events.Failure;
 import dev.espalier.events.SessionConfig;
 import dev.espalier.events.SessionEvent;
 import dev.espalier.events.SessionEvent.ChoiceMade;
@@ -410,6 +411,115 @@ class SessionDeciderTest {
         assertThrows(SessionRejection.NotFound.class, () -> when(new Undo(null)));
     }
 
+    @Test
+    void failedRollouts_areShown_andRetryIssuesTheSamePromptAgainAtTheSameNode() {
+        given(new CreateSession(config()));
+        PromptIssued prompt = lastPrompt();
+        whenApplied(rolloutsFailed(prompt, Failure.Kind.OUT_OF_MEMORY));
+
+        assertEquals(SessionPhase.ROLLOUTS_FAILED, state().phase());
+        assertEquals(Failure.Kind.OUT_OF_MEMORY, state().failure().kind());
+        assertThrows(SessionRejection.Conflict.class, () -> when(new MakeChoice(null, 0, null)));
+
+        var again = assertInstanceOf(PromptIssued.class, when(new SessionCommand.Retry(null)).getFirst());
+        assertEquals(prompt.nodeId(), again.nodeId());
+        assertEquals(prompt.messages(), again.messages());
+        assertEquals(prompt.promptIndex(), again.promptIndex());
+        history.add(again);
+        assertEquals(SessionPhase.AWAITING_ROLLOUTS, state().phase());
+        assertNull(state().failure());
+    }
+
+    @Test
+    void failedRollouts_canBeSkipped_orEdited_orUndone() {
+        given(new CreateSession(config()));
+        whenApplied(rolloutsFailed(lastPrompt(), Failure.Kind.PROMPT_TOO_LONG));
+        List<SessionEvent> skipped = when(new SkipPrompt(null));
+        assertInstanceOf(PromptSkipped.class, skipped.get(0));
+        assertEquals("second", assertInstanceOf(PromptIssued.class, skipped.get(1)).userText());
+
+        assertInstanceOf(PromptEdited.class, when(new EditPrompt(null, "shorter")).getFirst());
+
+        history.clear();
+        playStep(1);
+        whenApplied(rolloutsFailed(lastPrompt(), Failure.Kind.ERROR));
+        assertInstanceOf(HeadMoved.class, when(new Undo(null)).getFirst());
+    }
+
+    @Test
+    void rolloutsThatComeAfterTheyWereGivenUpOn_stillOpenThePrompt() {
+        given(new CreateSession(config()));
+        PromptIssued prompt = lastPrompt();
+        whenApplied(decider.giveUpWaiting(state(), java.time.Duration.ofMinutes(30)).orElseThrow());
+        assertEquals(Failure.Kind.TIMEOUT, state().failure().kind());
+        assertTrue(state().failure().reason().contains("within 30m"), state().failure().reason());
+
+        whenApplied(rollouts(prompt, 0));
+        assertEquals(SessionPhase.AWAITING_CHOICE, state().phase());
+        assertTrue(decider.giveUpWaiting(state(), java.time.Duration.ofMinutes(30)).isEmpty(),
+                "nothing is awaited while the person picks");
+    }
+
+    @Test
+    void failedStep_isShown_retryAsksTheTrainerAgain_andTheStepWhenItComesAppliesAsUsual() {
+        given(new CreateSession(config()));
+        givenRollouts(0);
+        given(new MakeChoice(null, 1, null));
+        ChoiceMade choice = lastChoice();
+        whenApplied(stepFailed(choice, Failure.Kind.NON_FINITE));
+
+        assertEquals(SessionPhase.STEP_FAILED, state().phase());
+        assertThrows(SessionRejection.Conflict.class, () -> when(new MakeChoice(null, 0, null)));
+        var retried = assertInstanceOf(SessionEvent.StepRetried.class, when(new SessionCommand.Retry(null)).getFirst());
+        assertEquals(choice.eventId(), retried.choiceMadeId());
+        history.add(retried);
+        assertEquals(SessionPhase.AWAITING_STEP, state().phase());
+
+        List<SessionEvent> next = whenApplied(step(choice, 1));
+        assertEquals(choice.nodeId(), state().head());
+        assertEquals("second", assertInstanceOf(PromptIssued.class, next.getFirst()).userText());
+    }
+
+    @Test
+    void undo_ofAFailedStep_takesThePickBack_withTheSameRollouts_atANodeOfItsOwn() {
+        given(new CreateSession(config()));
+        RolloutsReady shown = givenRollouts(0);
+        given(new MakeChoice(null, 1, null));
+        ChoiceMade failed = lastChoice();
+        whenApplied(stepFailed(failed, Failure.Kind.OUT_OF_MEMORY));
+
+        var reopened = assertInstanceOf(PromptReopened.class, when(new Undo(null)).getFirst());
+        history.add(reopened);
+        assertEquals(SessionPhase.AWAITING_CHOICE, state().phase());
+        assertEquals(shown.eventId(), state().currentRollouts().eventId());
+        assertEquals(state().rootNodeId(), state().head(), "HEAD never moved: the pick was never applied");
+        assertTrue(!reopened.nodeId().equals(failed.nodeId()), "a step given up on may still be journaled there");
+
+        given(new MakeChoice(null, 2, null));
+        assertEquals(reopened.nodeId(), lastChoice().nodeId());
+        whenApplied(step(failed, 9));
+        assertEquals(SessionPhase.AWAITING_STEP, state().phase(), "the late step of the pick taken back is ignored");
+    }
+
+    @Test
+    void skip_ofAFailedStep_playsTheNextPromptAtAFreshNode() {
+        given(new CreateSession(config()));
+        givenRollouts(0);
+        given(new MakeChoice(null, 1, null));
+        whenApplied(stepFailed(lastChoice(), Failure.Kind.TIMEOUT));
+
+        List<SessionEvent> events = when(new SkipPrompt(null));
+        var next = assertInstanceOf(PromptIssued.class, events.get(1));
+        assertEquals("second", next.userText());
+        assertTrue(!next.nodeId().equals(lastChoice().nodeId()));
+    }
+
+    @Test
+    void retry_withNothingFailed_isAConflict() {
+        given(new CreateSession(config()));
+        assertThrows(SessionRejection.Conflict.class, () -> when(new SessionCommand.Retry(null)));
+    }
+
     // --- helpers: the history is the only state ---
 
     private UUID playStep(long newPolicyVersion) {
@@ -472,6 +582,16 @@ class SessionDeciderTest {
         var one = new RolloutsReady.Rollout(0, "a", List.of(1), List.of(-1.0), "eos");
         return new RolloutsReady(UUID.randomUUID(), SESSION, NOW, prompt.eventId(), prompt.eventId(), policyVersion,
                 List.of(5), List.of(one, one, one, one), null, new RolloutsReady.Timings(0, 1, 4));
+    }
+
+    private static SessionEvent.RolloutsFailed rolloutsFailed(PromptIssued prompt, Failure.Kind kind) {
+        return new SessionEvent.RolloutsFailed(UUID.randomUUID(), SESSION, NOW, prompt.eventId(), prompt.eventId(),
+                new Failure(kind, "it broke"));
+    }
+
+    private static SessionEvent.StepFailed stepFailed(ChoiceMade choice, Failure.Kind kind) {
+        return new SessionEvent.StepFailed(UUID.randomUUID(), SESSION, NOW, choice.eventId(), choice.eventId(),
+                choice.nodeId(), new Failure(kind, "it broke"));
     }
 
     private static StepApplied step(ChoiceMade choice, long policyVersion) {

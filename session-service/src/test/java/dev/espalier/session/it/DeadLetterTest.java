@@ -1,6 +1,8 @@
 package dev.espalier.session.it;
 
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.espalier.events.SessionEvent;
@@ -39,5 +41,7 @@ class DeadLetterTest extends SessionFixture {
                 return dead.contains(garbage);
             });
         }
+        given().get("/q/metrics").then().statusCode(200).body(containsString(
+                "espalier_dead_letters_total{topic=\"espalier.rollouts\"}"));
     }
 }

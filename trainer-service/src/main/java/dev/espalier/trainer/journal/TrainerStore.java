@@ -3,6 +3,7 @@ package dev.espalier.trainer.journal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.espalier.events.EventSerde;
+import dev.espalier.events.SessionEvent.ChoiceMade;
 import dev.espalier.events.SessionEvent.RolloutsReady;
 import dev.espalier.events.SessionEvent.SessionCreated;
 import dev.espalier.events.SessionEvent.StepApplied;
@@ -52,7 +53,37 @@ public final class TrainerStore {
                 .map(json -> (RolloutsReady) EventSerde.fromJson(json));
     }
 
-    /** The StepApplied already produced for a choice, if the step was applied before. */
+    /** Counts a start of the step for {@code choice}, durably, and returns the count including this one. */
+    public int beginStep(ChoiceMade choice) {
+        try (Connection c = db.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     INSERT INTO trainer.step_attempts (choice_made_id, session_id, choice, starts) VALUES (?, ?, ?, 1)
+                     ON CONFLICT (choice_made_id) DO UPDATE SET starts = trainer.step_attempts.starts + 1
+                     RETURNING starts""")) {
+            s.setObject(1, choice.eventId());
+            s.setObject(2, choice.sessionId());
+            s.setString(3, EventSerde.toJson(choice));
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw failed("counting a start of the step for choice " + choice.eventId(), e);
+        }
+    }
+
+    /** The choice of a step that was started and not journaled (failed, or interrupted), if there is one. */
+    public Optional<ChoiceMade> startedChoice(UUID choiceMadeId) {
+        return queryText("SELECT choice FROM trainer.step_attempts WHERE choice_made_id = ?", choiceMadeId)
+                .map(json -> (ChoiceMade) EventSerde.fromJson(json));
+    }
+
+    /** The person asked for the step again: it counts its starts from nothing. */
+    public void clearStarts(UUID choiceMadeId) {
+        update("UPDATE trainer.step_attempts SET starts = 0 WHERE choice_made_id = ?", choiceMadeId);
+    }
+
+        /** The StepApplied already produced for a choice, if the step was applied before. */
     public Optional<StepApplied> stepAppliedFor(UUID choiceMadeId) {
         return queryText("SELECT step_applied FROM trainer.steps WHERE choice_made_id = ?", choiceMadeId)
                 .map(json -> (StepApplied) EventSerde.fromJson(json));
@@ -173,6 +204,11 @@ public final class TrainerStore {
                 p.setBytes(4, adapterZip);
                 p.setBytes(5, checkpoint);
                 p.executeUpdate();
+                try (PreparedStatement d = c.prepareStatement(
+                        "DELETE FROM trainer.step_attempts WHERE choice_made_id = ?")) {
+                    d.setObject(1, step.choiceMadeId());
+                    d.executeUpdate();
+                }
                 c.commit();
             } catch (SQLException | JsonProcessingException | RuntimeException e) {
                 c.rollback();

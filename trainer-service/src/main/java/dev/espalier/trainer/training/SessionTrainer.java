@@ -1,15 +1,20 @@
 package dev.espalier.trainer.training;
 
+import dev.espalier.events.Failure;
 import dev.espalier.events.SessionConfig;
+import dev.espalier.events.SessionEvent;
 import dev.espalier.events.SessionEvent.ChoiceMade;
 import dev.espalier.events.SessionEvent.HeadMoved;
 import dev.espalier.events.SessionEvent.PolicyRestored;
 import dev.espalier.events.SessionEvent.RolloutsReady;
 import dev.espalier.events.SessionEvent.SessionCreated;
 import dev.espalier.events.SessionEvent.StepApplied;
+import dev.espalier.events.SessionEvent.StepFailed;
+import dev.espalier.events.SessionEvent.StepRetried;
 import dev.espalier.policy.lora.LoraConfig;
 import dev.espalier.policy.model.CausalLm;
 import dev.espalier.policy.model.ModelLocator;
+import dev.espalier.policy.model.NonFiniteValuesException;
 import dev.espalier.policy.model.SharedModels;
 import dev.espalier.policy.state.TrainingState;
 import dev.espalier.policy.train.Aggregation;
@@ -37,6 +42,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The trainer's use cases, without Quarkus or Kafka: it journals what it is told (sessions, rollouts), applies one
@@ -58,6 +65,8 @@ public final class SessionTrainer implements AutoCloseable {
     public static String adapterPath(UUID sessionId, long policyVersion) {
         return "/adapters/" + sessionId + "/" + policyVersion;
     }
+
+    private static final Logger LOG = Logger.getLogger(SessionTrainer.class.getName());
 
     private final TrainerStore store;
     private final ModelLocator models;
@@ -121,9 +130,63 @@ public final class SessionTrainer implements AutoCloseable {
         latestRollouts.put(ready.sessionId(), ready);
     }
 
-    /** Applies the step for a choice once; a choice seen before gets the StepApplied it got then. */
-    public StepApplied choiceMade(ChoiceMade choice) {
-        return onEngine(() -> step(choice));
+    /**
+     * Applies the step for a choice once; a choice seen before gets the StepApplied it got then. A step that cannot be
+     * applied (an engine error, non-finite values, out of memory) is answered with a StepFailed and nothing of it is
+     * kept; one started {@link #MAX_STARTS} times already, each ending with the process, is not started again.
+     */
+    public SessionEvent choiceMade(ChoiceMade choice) {
+        return attempt(choice, choice.eventId());
+    }
+
+    /** The person asked for a failed step again: it is tried as if the choice had just been made. */
+    public SessionEvent stepRetried(StepRetried retried) {
+        Optional<StepApplied> done = store.stepAppliedFor(retried.choiceMadeId());
+        if (done.isPresent()) {
+            return done.get();
+        }
+        Optional<ChoiceMade> choice = store.startedChoice(retried.choiceMadeId());
+        if (choice.isEmpty()) {
+            return new StepFailed(stepFailedId(retried.eventId()), retried.sessionId(), clock.instant(),
+                    retried.eventId(), retried.choiceMadeId(), null, new Failure(Failure.Kind.ERROR,
+                    "the trainer never received choice " + retried.choiceMadeId()));
+        }
+        store.clearStarts(retried.choiceMadeId());
+        return attempt(choice.get(), retried.eventId());
+    }
+
+    /** Starts of one step before one that ended with the process is not tried again by itself. */
+    public static final int MAX_STARTS = 2;
+
+    private SessionEvent attempt(ChoiceMade choice, UUID cause) {
+        Optional<StepApplied> done = store.stepAppliedFor(choice.eventId());
+        if (done.isPresent()) {
+            return done.get();
+        }
+        int starts = store.beginStep(choice);
+        if (starts > MAX_STARTS) {
+            return failed(choice, cause, new Failure(Failure.Kind.INTERRUPTED, "the trainer-service ended "
+                    + (starts - 1) + " times during this step (a crash or an out-of-memory kill), so it is not tried "
+                    + "again by itself; retry, or undo to take the pick back and lower groupSize or maxNewTokens"));
+        }
+        try {
+            return onEngine(() -> step(choice));
+        } catch (RuntimeException | OutOfMemoryError e) {
+            LOG.log(Level.SEVERE, "the step for choice " + choice.eventId() + " of session " + choice.sessionId()
+                    + " failed", e);
+            return failed(choice, cause, e instanceof NonFiniteValuesException
+                    ? new Failure(Failure.Kind.NON_FINITE, e.getMessage()) : Failure.of(e));
+        }
+    }
+
+    private StepFailed failed(ChoiceMade choice, UUID cause, Failure failure) {
+        return new StepFailed(stepFailedId(cause), choice.sessionId(), clock.instant(), cause, choice.eventId(),
+                choice.nodeId(), failure);
+    }
+
+    /** Name-based on what asked for the step (the choice, or a retry), so a failure reported twice is stored once. */
+    public static UUID stepFailedId(UUID causeId) {
+        return UUID.nameUUIDFromBytes(("step-failed:" + causeId).getBytes(StandardCharsets.UTF_8));
     }
 
     private StepApplied step(ChoiceMade choice) {

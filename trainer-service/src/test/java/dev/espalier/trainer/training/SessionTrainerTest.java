@@ -2,16 +2,20 @@ package dev.espalier.trainer.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.espalier.events.Failure;
+import dev.espalier.events.SessionEvent;
 import dev.espalier.events.SessionEvent.ChoiceMade;
 import dev.espalier.events.SessionEvent.HeadMoved;
 import dev.espalier.events.SessionEvent.PolicyRestored;
 import dev.espalier.events.SessionEvent.RolloutsReady;
 import dev.espalier.events.SessionEvent.StepApplied;
+import dev.espalier.events.SessionEvent.StepFailed;
 import dev.espalier.hub.DownloadListener;
 import dev.espalier.hub.HubClient;
 import dev.espalier.policy.model.HubModelLocator;
@@ -22,8 +26,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -63,7 +69,11 @@ class SessionTrainerTest {
     private static StepApplied play(SessionTrainer trainer, Session session, long policyVersion, Integer choice) {
         RolloutsReady rollouts = session.rollouts(policyVersion);
         trainer.rolloutsReady(rollouts);
-        return trainer.choiceMade(session.choice(rollouts, choice));
+        return applied(trainer.choiceMade(session.choice(rollouts, choice)));
+    }
+
+    private static StepApplied applied(SessionEvent answer) {
+        return assertInstanceOf(StepApplied.class, answer, () -> "the step failed: " + answer);
     }
 
     @Test
@@ -75,9 +85,9 @@ class SessionTrainerTest {
         trainer.rolloutsReady(rollouts);
         ChoiceMade choice = session.choice(rollouts, 2);
 
-        StepApplied first = trainer.choiceMade(choice);
-        StepApplied again = trainer.choiceMade(choice);
-        StepApplied onAnotherReplica = trainer().choiceMade(choice);
+        StepApplied first = applied(trainer.choiceMade(choice));
+        StepApplied again = applied(trainer.choiceMade(choice));
+        StepApplied onAnotherReplica = applied(trainer().choiceMade(choice));
 
         assertEquals(first, again);
         assertEquals(first, onAnotherReplica);
@@ -119,27 +129,54 @@ class SessionTrainerTest {
     }
 
     @Test
-    void choiceMade_afterCrashBeforeJournalCommit_isSteppedOnceWithTheSameResult() {
+    void choiceMade_whoseStepFailsBeforeJournalCommit_isAnsweredStepFailed_andRedeliveredIsSteppedOnce() {
         Session session = new Session(5);
-        Session twin = new Session(5);
-        SessionTrainer crashing = trainer(() -> {
-            throw new IllegalStateException("killed mid-step");
+        SessionTrainer failing = trainer(() -> {
+            throw new IllegalStateException("the engine gave up mid-step");
         });
-        crashing.sessionCreated(session.created);
+        failing.sessionCreated(session.created);
         RolloutsReady rollouts = session.rollouts(0);
-        crashing.rolloutsReady(rollouts);
+        failing.rolloutsReady(rollouts);
         ChoiceMade choice = session.choice(rollouts, 1);
 
-        assertThrows(IllegalStateException.class, () -> crashing.choiceMade(choice));
-        assertEquals(0, store.latestVersion(session.id), "nothing of the dead step was journaled");
+        StepFailed failed = assertInstanceOf(StepFailed.class, failing.choiceMade(choice));
+        assertEquals(Failure.Kind.ERROR, failed.failure().kind());
+        assertTrue(failed.failure().reason().contains("gave up mid-step"), failed.failure().reason());
+        assertEquals(choice.eventId(), failed.choiceMadeId());
+        assertEquals(SessionTrainer.stepFailedId(choice.eventId()), failed.eventId());
+        assertEquals(0, store.latestVersion(session.id), "nothing of the failed step was journaled");
 
         SessionTrainer restarted = trainer();
-        StepApplied applied = restarted.choiceMade(choice);
+        StepApplied applied = applied(restarted.choiceMade(choice));
         assertEquals(SessionTrainer.stepAppliedId(choice.eventId()), applied.eventId());
         assertEquals(1, applied.policyVersion());
         assertEquals(applied, restarted.choiceMade(choice));
         assertEquals(applied.adapter().sha256(), restarted.verifyReplay(session.id, 1).sha256());
-        assertFalse(twin.id.equals(session.id));
+    }
+
+    @Test
+    void aStepThatEndedTheProcessTwice_isNotStartedAgainByItself_butARetryStepsIt() {
+        SessionTrainer trainer = trainer();
+        Session session = new Session(5);
+        trainer.sessionCreated(session.created);
+        RolloutsReady rollouts = session.rollouts(0);
+        trainer.rolloutsReady(rollouts);
+        ChoiceMade choice = session.choice(rollouts, 2);
+        store.beginStep(choice); // two processes started this step and were killed during it
+        store.beginStep(choice);
+
+        StepFailed interrupted = assertInstanceOf(StepFailed.class, trainer.choiceMade(choice));
+        assertEquals(Failure.Kind.INTERRUPTED, interrupted.failure().kind());
+        assertEquals(0, store.latestVersion(session.id));
+        assertInstanceOf(StepFailed.class, trainer.choiceMade(choice), "redelivered, still not started");
+
+        var retry = new SessionEvent.StepRetried(UUID.randomUUID(), session.id, Instant.now(), null, choice.eventId());
+        StepApplied applied = applied(trainer.stepRetried(retry));
+        assertEquals(1, applied.policyVersion());
+        assertEquals(SessionTrainer.stepAppliedId(choice.eventId()), applied.eventId(), "the same step as without "
+                + "the failure");
+        assertEquals(applied, trainer.stepRetried(retry));
+        assertTrue(store.startedChoice(choice.eventId()).isEmpty(), "a journaled step leaves no attempts behind");
     }
 
     @Test

@@ -91,6 +91,10 @@ public class SessionClient {
         return send(post("/sessions/" + id + "/prompt", Map.of("text", text)), SessionSnapshot.class);
     }
 
+    public SessionSnapshot retry(UUID id) {
+        return send(post("/sessions/" + id + "/retry", Map.of()), SessionSnapshot.class);
+    }
+
     public SessionSnapshot undo(UUID id) {
         return send(post("/sessions/" + id + "/undo", Map.of()), SessionSnapshot.class);
     }

@@ -78,6 +78,9 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
     private final Button edit = new Button("Edit prompt (E)", e -> startEdit());
     private final Button undo = new Button("Undo (U)", e -> undoStep());
     private final Button redo = new Button("Redo (R)", e -> redoStep());
+    private final Span failureText = new Span();
+    private final Button retry = new Button("Retry", e -> retryFailed());
+    private final Div failure = new Div(failureText, retry);
 
     private SessionSnapshot current;
     /** The PromptIssued whose answers the cards show or are streaming. */
@@ -109,6 +112,12 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
         rebuild.setVisible(false);
         rebuildText.setId("policy-rebuild-text");
         rebuildProgress.setId("policy-rebuild-progress");
+        failure.setId("failure");
+        failure.addClassName("panel");
+        failure.setWidthFull();
+        failure.setVisible(false);
+        failureText.setId("failure-text");
+        retry.setId("retry");
         none.setId("choose-none");
         skip.setId("skip");
         edit.setId("edit");
@@ -128,7 +137,7 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
         Div logBox = new Div(new H3("What happens"), log);
         logBox.addClassName("panel");
         logBox.setWidthFull();
-        add(new HorizontalLayout(stats, review), rebuild, prompt, promptEditor, saveEdit, cards,
+        add(new HorizontalLayout(stats, review), rebuild, failure, prompt, promptEditor, saveEdit, cards,
                 new HorizontalLayout(none, skip, edit, undo, redo), control, askPanel, logBox);
         keys();
     }
@@ -305,10 +314,11 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
             controlNow.setText(s.rollouts().control() == null ? "(no control prompt)" : s.rollouts().control().text());
         }
         showRebuild();
+        showFailure(s);
         boolean choosing = SessionSnapshot.AWAITING_CHOICE.equals(s.phase());
         cardList.forEach(c -> c.setChoosable(choosing));
         none.setEnabled(choosing);
-        skip.setEnabled(choosing || SessionSnapshot.AWAITING_ROLLOUTS.equals(s.phase()));
+        skip.setEnabled(choosing || SessionSnapshot.AWAITING_ROLLOUTS.equals(s.phase()) || s.failed());
         edit.setEnabled(!SessionSnapshot.AWAITING_STEP.equals(s.phase()));
         undo.setEnabled(s.canUndo());
         redo.setEnabled(s.canRedo());
@@ -345,6 +355,10 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
 
     private void skipPrompt() {
         act(() -> sessions.skip(id));
+    }
+
+    private void retryFailed() {
+        act(() -> sessions.retry(id));
     }
 
     private void undoStep() {
@@ -388,6 +402,21 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
                 + " if (a && a.hasAttribute('disabled')) { a.blur(); }");
     }
 
+    /** What failed and why, with the ways on: retry here, skip, edit and undo below. */
+    private void showFailure(SessionSnapshot s) {
+        failure.setVisible(s.failed());
+        if (!s.failed()) {
+            return;
+        }
+        String what = SessionSnapshot.STEP_FAILED.equals(s.phase()) ? "The training step for your pick failed"
+                : "The model could not write the answers";
+        String ways = SessionSnapshot.STEP_FAILED.equals(s.phase())
+                ? "Retry it, skip the prompt, edit it, or undo to take the pick back."
+                : "Retry, skip the prompt, edit it, or undo.";
+        failureText.setText(what + " (" + s.failure().kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                + "): " + s.failure().reason() + (s.failure().reason().endsWith(".") ? " " : ". ") + ways);
+    }
+
     /** The stats of the step that made HEAD's policy: after an undo, the step before. */
     private void showStep(SessionSnapshot.Step s) {
         loss.setText(s == null ? "–" : String.format(Locale.ROOT, "%.5f", s.loss()));
@@ -427,6 +456,8 @@ public class PlayView extends VerticalLayout implements BeforeEnterObserver {
             case SessionSnapshot.AWAITING_STEP -> "training step running…";
             case SessionSnapshot.AWAITING_POLICY -> "restoring policy…";
             case SessionSnapshot.OUT_OF_PROMPTS -> "out of prompts";
+            case SessionSnapshot.ROLLOUTS_FAILED -> "rollouts failed";
+            case SessionSnapshot.STEP_FAILED -> "training step failed";
             default -> phase;
         };
     }

@@ -1,6 +1,7 @@
 package dev.espalier.ui.play;
 
 import com.vaadin.flow.component.html.Pre;
+import dev.espalier.events.Failure;
 import dev.espalier.events.SessionEvent;
 import java.time.Instant;
 import java.time.LocalTime;
@@ -69,6 +70,15 @@ class StepLog extends Pre {
                     : "policy v" + e.policyVersion() + " restored, " + e.stepsReplayed() + " step(s) replayed"
                     + (e.fromCheckpointVersion() == null ? " from the base model"
                     : " from checkpoint v" + e.fromCheckpointVersion());
+            case SessionEvent.RolloutsFailed e -> "rollouts failed (" + kind(e.failure()) + "): "
+                    + e.failure().reason();
+            case SessionEvent.StepFailed e -> "training step failed (" + kind(e.failure()) + "): "
+                    + e.failure().reason();
+            case SessionEvent.StepRetried e -> "training step retried";
         };
+    }
+
+    private static String kind(Failure failure) {
+        return failure.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ');
     }
 }

@@ -77,6 +77,39 @@ class GameInBrowserTest {
     }
 
     @Test
+    void failedRolloutsAndAFailedStep_areShownWithTheirReason_andRetryCarriesOn() {
+        Page page = browser.newPage();
+        page.navigate(ui.toString());
+        page.locator("#field-model input").fill("tiny-model");
+        page.locator("#field-prompts-typed textarea").fill("Name a colour " + StandInWorkers.FAIL_ONCE + "\nNext.");
+        page.locator("#start-session").click();
+        page.waitForURL(Pattern.compile(".*/play/.*"));
+
+        assertThat(page.locator("#failure")).isVisible();
+        assertThat(page.locator("#failure-text")).containsText("could not write the answers (error): the engine "
+                + "broke (stand-in)");
+        assertThat(page.locator("#stat-phase")).hasText("rollouts failed");
+        assertThat(page.locator("#skip")).isEnabled();
+        assertThat(page.locator("#undo")).isDisabled();
+        Browser.screenshot(page, "stand-in-9-rollouts-failed");
+        page.locator("#retry").click();
+        assertThat(page.locator("#failure")).isHidden();
+        assertThat(page.locator("#cards .card.choosable")).hasCount(4);
+
+        page.keyboard().press("1");
+        assertThat(page.locator("#failure-text")).containsText("training step for your pick failed (out of memory): "
+                + "CUDA out of memory (stand-in)");
+        assertThat(page.locator("#undo")).isEnabled();
+        assertThat(page.locator("#step-log")).containsText("training step failed (out of memory)");
+        Browser.screenshot(page, "stand-in-10-step-failed");
+        page.locator("#retry").click();
+        assertThat(page.locator("#stat-step")).hasText("1");
+        assertThat(page.locator("#prompt-text")).hasText("Next.");
+        assertThat(page.locator("#failure")).isHidden();
+        page.context().close();
+    }
+
+    @Test
     void play_streamsAnswers_picksByKey_undoesRedoes_andReviewsAndExports() throws Exception {
         Page page = browser.newPage();
         page.navigate(ui.toString());

@@ -5,6 +5,7 @@ import dev.espalier.events.SessionEvent;
 import dev.espalier.events.SessionEvent.ChoiceMade;
 import dev.espalier.events.SessionEvent.HeadMoved;
 import dev.espalier.events.SessionEvent.PromptIssued;
+import dev.espalier.events.Failure;
 import dev.espalier.events.SessionEvent.RolloutsReady;
 import dev.espalier.events.SessionEvent.StepApplied;
 import dev.espalier.events.TokenDelta;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -30,13 +32,18 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * and answers on the real topics as those services do — token deltas then
  * RolloutsReady for each PromptIssued, StepApplied for each ChoiceMade, PolicyRestored 2.5 s after each HeadMoved. The
  * texts and metrics are scripted, so the browser test can check exactly what the UI shows; answer 1 carries HTML
- * and script to prove the UI shows model output as text.
+ * and script to prove the UI shows model output as text. A prompt holding {@link #FAIL_ONCE} gets a RolloutsFailed the
+ * first time it is issued, and the first step of a pick on it a StepFailed (StepRetried then steps it).
  */
 final class StandInWorkers implements AutoCloseable {
 
     /** What answer 1 always says: markup that must appear literally, never rendered or run. */
     static final String HOSTILE = "<script>window.__pwned = 1</script><b>bold?</b>";
     static final String CONTROL_PREFIX = "control answer at v";
+    static final String FAIL_ONCE = "[fails once]";
+    private final Set<String> failedOnce = ConcurrentHashMap.newKeySet();
+    private final Map<UUID, String> promptOfRollouts = new ConcurrentHashMap<>();
+    private final Map<UUID, ChoiceMade> choices = new ConcurrentHashMap<>();
     private static final int CHUNKS = 5;
     private static final long CHUNK_MILLIS = 150;
     private static final long RESTORE_MILLIS = 2500;
@@ -76,7 +83,18 @@ final class StandInWorkers implements AutoCloseable {
         switch (event) {
             case SessionEvent.SessionCreated c -> policyOfNode.put(c.rootNodeId(), 0L);
             case PromptIssued p -> rollouts(p);
-            case ChoiceMade c -> step(c);
+            case ChoiceMade c -> {
+                choices.put(c.eventId(), c);
+                if (promptOfRollouts.getOrDefault(c.rolloutsReadyId(), "").contains(FAIL_ONCE)
+                        && failedOnce.add("step:" + c.rolloutsReadyId())) {
+                    send(new SessionEvent.StepFailed(UUID.randomUUID(), c.sessionId(), Instant.now(), c.eventId(),
+                            c.eventId(), c.nodeId(), new Failure(Failure.Kind.OUT_OF_MEMORY,
+                            "CUDA out of memory (stand-in)")));
+                } else {
+                    step(c);
+                }
+            }
+            case SessionEvent.StepRetried r -> step(choices.get(r.choiceMadeId()));
             case HeadMoved h -> {
                 // A trainer replaying a step: the page shows the rebuild meanwhile, and a pick waits behind it.
                 pause(RESTORE_MILLIS);
@@ -89,6 +107,11 @@ final class StandInWorkers implements AutoCloseable {
     }
 
     private void rollouts(PromptIssued p) {
+        if (p.userText().contains(FAIL_ONCE) && failedOnce.add("rollouts:" + p.userText())) {
+            send(new SessionEvent.RolloutsFailed(UUID.randomUUID(), p.sessionId(), Instant.now(), p.eventId(),
+                    p.eventId(), new Failure(Failure.Kind.ERROR, "the engine broke (stand-in)")));
+            return;
+        }
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < p.groupSize(); i++) {
             texts.add(answer(i, p.userText()));
@@ -109,7 +132,9 @@ final class StandInWorkers implements AutoCloseable {
             rollouts.add(new RolloutsReady.Rollout(i, texts.get(i), List.of(10 + i, 11, 2), List.of(-1.0, -0.5,
                     -0.25), "eos"));
         }
-        send(new RolloutsReady(UUID.randomUUID(), p.sessionId(), Instant.now(), p.eventId(), p.eventId(),
+        UUID readyId = UUID.randomUUID();
+        promptOfRollouts.put(readyId, p.userText());
+        send(new RolloutsReady(readyId, p.sessionId(), Instant.now(), p.eventId(), p.eventId(),
                 p.parentPolicyVersion(), List.of(1, 2, 3), rollouts,
                 control == null ? null : new RolloutsReady.Rollout(-1, control, List.of(5), List.of(-0.1), "eos"),
                 new RolloutsReady.Timings(3, CHUNKS * CHUNK_MILLIS, 3 * texts.size())));

@@ -12,8 +12,13 @@ import dev.espalier.events.SessionEvent.PromptIssued;
 import dev.espalier.events.SessionEvent.RolloutsReady;
 import dev.espalier.events.SessionEvent.StepApplied;
 import dev.espalier.infra.ServiceProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -148,6 +153,54 @@ class ServicesLoopTest {
         ChoiceMade eighth = all(audit, ChoiceMade.class).get(7);
         assertEquals(v5, eighth.policyVersion());
         assertEquals(v5, ((RolloutsReady) byId(audit, eighth.rolloutsReadyId())).policyVersion());
+    }
+
+    @Test
+    void promptsTheServedModelCannotFit_areRefusedAtCreateAndEdit_andOneFromAFileIsAFailureToSkip()
+            throws IOException {
+        String tooLong = "colour ".repeat(2100); // about 2100 tokens; the tiny model's context is 2048
+        Map<String, Object> typed = new HashMap<>(setup(stack, 6));
+        typed.put("prompts", Map.of("kind", "TYPED", "typed", List.of("Say hi.", tooLong)));
+        JsonNode refused = Http.post(stack.sessions(), typed, 400);
+        assertEquals("prompts.typed[1]", refused.get("argument").asText());
+        assertTrue(refused.get("error").asText().contains("more than the model's context of 2048 tokens"),
+                refused.toString());
+
+        PlayedSession session = PlayedSession.create(stack, setup(stack, 6));
+        long before = session.view().get("version").asLong();
+        JsonNode editRefused = Http.post(URI.create(stack.sessions() + "/" + session.id + "/prompt"),
+                Map.of("text", tooLong), 400);
+        assertEquals("text", editRefused.get("argument").asText());
+        assertEquals(before, session.view().get("version").asLong(), "a refused edit stores nothing");
+
+        Path file = Files.writeString(Files.createTempFile("espalier-long-prompt-", ".txt"), tooLong + "\n");
+        Map<String, Object> fromFile = new HashMap<>(setup(stack, 6));
+        fromFile.put("prompts", Map.of("kind", "LOCAL_FILE", "location", file.toString()));
+        JsonNode created = Http.post(stack.sessions(), fromFile, 201);
+        URI view = URI.create(stack.sessions() + "/" + created.get("sessionId").asText());
+        JsonNode failed = awaitPhase(view, "ROLLOUTS_FAILED");
+        assertEquals("PROMPT_TOO_LONG", failed.get("failure").get("kind").asText());
+        assertTrue(failed.get("failure").get("reason").asText().contains("context"), failed.toString());
+        Http.post(URI.create(view + "/skip"), Map.of(), 200);
+        assertEquals("OUT_OF_PROMPTS", awaitPhase(view, "OUT_OF_PROMPTS").get("phase").asText());
+    }
+
+    private static JsonNode awaitPhase(URI view, String phase) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        JsonNode now = Http.get(view);
+        while (!now.get("phase").asText().equals(phase)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(view + " did not reach " + phase + ": " + now);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            now = Http.get(view);
+        }
+        return now;
     }
 
     /** Every event once; every answer once, after what it answers. */

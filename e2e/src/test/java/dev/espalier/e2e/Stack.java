@@ -63,16 +63,17 @@ final class Stack implements AutoCloseable {
         }
         heap = setup.heap();
         model = setup.make().apply(work.resolve("model"));
-        session = launch("session-service", common(sessionPort));
+        rolloutPort = engine ? trainerPort : ServiceProcess.freePort();
+        Map<String, String> sessionProperties = common(sessionPort);
+        sessionProperties.put("espalier.session.rollout-url", rollout("/").toString());
+        session = launch("session-service", sessionProperties);
         if (engine) {
-            rolloutPort = trainerPort;
             Map<String, String> p = common(trainerPort);
             p.putAll(trainerProperties());
             p.putAll(rolloutProperties());
             trainer = launch("engine-service", p);
             rollout = trainer;
         } else {
-            rolloutPort = ServiceProcess.freePort();
             trainer = startTrainer(Map.of());
             rollout = startRollout(Map.of());
         }

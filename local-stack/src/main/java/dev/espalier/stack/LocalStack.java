@@ -77,7 +77,8 @@ public final class LocalStack implements AutoCloseable {
         Path logs = home.resolve("logs");
 
         ServiceProcess session = launch("session-service", List.of("-Xmx512m"), options.sessionPort(), true,
-                Map.of("espalier.session.served-model", model.toString()), logs);
+                Map.of("espalier.session.served-model", model.toString(),
+                        "espalier.session.rollout-url", url(options.enginePort())), logs);
         // policy's HostDecoder.ENABLED_PROPERTY: decoding stays on libtorch, so the heap holds no copy of the weights.
         List<String> engineJvm = options.lowMemory() ? List.of("-Xmx1g", "-Despalier.host-decode=false") : List.of("-Xmx1g");
         ServiceProcess engine = launch("engine-service", engineJvm, options.enginePort(), true,

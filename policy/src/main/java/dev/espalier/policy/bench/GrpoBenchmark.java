@@ -1,5 +1,6 @@
 package dev.espalier.policy.bench;
 
+import dev.espalier.policy.model.ProcessMemory;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -11,6 +12,7 @@ import dev.espalier.policy.lora.LoraTarget;
 import dev.espalier.policy.model.CausalLm;
 import dev.espalier.policy.model.ModelConfig;
 import dev.espalier.policy.state.TrainingState;
+import dev.espalier.policy.train.ChunkedForward;
 import dev.espalier.policy.train.PolicyStep;
 import dev.espalier.policy.train.StepCase;
 import dev.espalier.policy.train.StepSettings;
@@ -31,7 +33,8 @@ public final class GrpoBenchmark {
     private GrpoBenchmark() {
     }
 
-    public static ObjectNode run(CausalLm model, Path modelDir, int rows, int promptTokens, int newTokens, int repeats) {
+    public static ObjectNode run(CausalLm model, Path modelDir, int rows, int promptTokens, int newTokens, int repeats,
+                                 StepSettings settings) {
         ModelConfig c = model.config();
         SplittableRandom random = new SplittableRandom(0);
         int[] prompt = random.ints(promptTokens, 3, c.vocabSize()).toArray();
@@ -46,12 +49,12 @@ public final class GrpoBenchmark {
         double[] cpuSeconds = new double[repeats];
         NDManager manager = model.manager();
         try (TrainingState state = TrainingState.fresh(modelDir, lora, 0, manager)) {
-            PolicyStep step = new PolicyStep(model::logits);
-            step.apply(state, stepCase, StepSettings.DEFAULTS); // warm-up: first-call allocations
+            PolicyStep step = new PolicyStep(ChunkedForward.of(model));
+            step.apply(state, stepCase, settings); // warm-up: first-call allocations
             for (int i = 0; i < repeats; i++) {
                 long start = System.nanoTime();
                 long cpuStart = processCpuNanos();
-                step.apply(state, stepCase, StepSettings.DEFAULTS);
+                step.apply(state, stepCase, settings);
                 cpuSeconds[i] = (processCpuNanos() - cpuStart) / 1e9;
                 seconds[i] = (System.nanoTime() - start) / 1e9;
             }
@@ -65,6 +68,9 @@ public final class GrpoBenchmark {
             out.put("prompt_tokens", promptTokens);
             out.put("new_tokens", newTokens);
             out.put("lora_rank", lora.rank());
+            int slice = settings.chunkPositions(rows, newTokens, c.vocabSize());
+            out.put("logit_chunk_mib", settings.logitChunkBytes() >> 20);
+            out.put("logit_slice_positions", slice == 0 ? newTokens : slice);
             out.put("step_s_best", round(sorted[0]));
             out.put("step_s_median", round(sorted[sorted.length / 2]));
             double[] cpuSorted = cpuSeconds.clone();

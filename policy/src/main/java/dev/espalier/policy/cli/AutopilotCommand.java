@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.espalier.policy.bench.ProcessMemory;
+import dev.espalier.policy.model.ProcessMemory;
 import dev.espalier.policy.generate.GenerationSettings;
 import dev.espalier.policy.model.CausalLm;
 import dev.espalier.policy.model.ModelLocator;

@@ -12,6 +12,7 @@ import dev.espalier.policy.model.GenerationConfig;
 import dev.espalier.policy.model.HostDecoder;
 import dev.espalier.policy.model.ModelConfig;
 import dev.espalier.policy.model.RandomModel;
+import dev.espalier.policy.train.StepSettings;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +44,12 @@ final class BenchCommand {
         int promptTokens = args.integer("prompt-tokens", 64);
         int newTokens = args.integer("new-tokens", 128);
         int repeats = args.integer("repeat", 3);
+        // As the trainer-service steps; 0 scores every batch in one piece, as steps did before slicing.
+        long chunkMib = args.integer("logit-chunk-mib", (int) (StepSettings.DEFAULT_LOGIT_CHUNK_BYTES >> 20));
+        if (chunkMib < 0) {
+            throw new IllegalArgumentException("--logit-chunk-mib must be >= 0 (0 = no slicing), got " + chunkMib);
+        }
+        StepSettings stepSettings = StepSettings.DEFAULTS.withLogitChunkBytes(chunkMib << 20);
         if (rows < 1 || promptTokens < 1 || newTokens < 2 || repeats < 1) {
             throw new IllegalArgumentException("--n, --prompt-tokens, --repeat must be >= 1 and --new-tokens >= 2");
         }
@@ -63,7 +70,8 @@ final class BenchCommand {
                 out.put("engine", "espalier-djl");
                 out.put("model", modelDir.toString());
                 out.put("threads", threads);
-                out.set("grpo_step", GrpoBenchmark.run(model, modelDir, rows, promptTokens, newTokens, repeats));
+                out.set("grpo_step", GrpoBenchmark.run(model, modelDir, rows, promptTokens, newTokens, repeats,
+                        stepSettings));
                 return out;
             }
             DecodeBenchmark.run(model, rows, promptTokens, 8, 0); // warm-up: first-call allocations and JIT
@@ -123,7 +131,8 @@ final class BenchCommand {
                     .toArray()));
             out.put("fraction_of_floor_paired_median", round(paired[repeats / 2]));
             if (only.equals("all")) {
-                out.set("grpo_step", GrpoBenchmark.run(model, modelDir, rows, promptTokens, newTokens, repeats));
+                out.set("grpo_step", GrpoBenchmark.run(model, modelDir, rows, promptTokens, newTokens, repeats,
+                        stepSettings));
             }
             return out;
         }

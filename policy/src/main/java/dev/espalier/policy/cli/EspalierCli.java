@@ -33,7 +33,8 @@ public final class EspalierCli {
             --device cpu|gpu[N] ($ESPALIER_DEVICE); --dtype auto|float32|float16 ($ESPALIER_DTYPE; auto is float16 on a GPU)
             --model is a model directory or a Hugging Face id org/name[@revision] (downloaded into the HF cache;
             HF_HOME, HF_HUB_CACHE, HF_TOKEN, HF_ENDPOINT and HF_HUB_OFFLINE are honoured).
-              bench      [--model DIR --n 4 --prompt-tokens 64 --new-tokens 128 --repeat 3 --threads --only decode|grpo]
+              bench      [--model DIR --n 4 --prompt-tokens 64 --new-tokens 128 --repeat 3 --threads --only decode|grpo
+                         --logit-chunk-mib 256 (0 = the step's logits in one piece)]
               step       --model DIR --adapter-in DIR|none --case CASE.json --out DIR [--objective grpo|dpo
                          --aggregation seq-mean|seq-sum|token-mean --lr --kl-beta --weight-decay --max-grad-norm
                          --dpo-beta --lora-rank --lora-alpha --lora-targets --seed --threads]

@@ -210,6 +210,25 @@ public final class CausalLm implements AutoCloseable {
      * @return [B,T−from,V] float32 logits
      */
     public NDArray logits(NDArray tokenIds, NDArray validMask, ProjectionDelta delta, int from) {
+        return forwardFrom(tokenIds, validMask, delta, from, true);
+    }
+
+    /**
+     * What {@link #logits(NDArray, NDArray, ProjectionDelta, int)} computes before the vocabulary projection: the last
+     * layer's output at positions [from, T), [B,T−from,C] in the weights' type. With {@link #vocabularyLogits} a caller
+     * can project a slice of positions at a time, so that the [B,T,V] logits of a long batch never exist at once.
+     */
+    public NDArray hiddenStates(NDArray tokenIds, NDArray validMask, ProjectionDelta delta, int from) {
+        return forwardFrom(tokenIds, validMask, delta, from, false);
+    }
+
+    /** The final norm and the output head: [B,N,C] hidden states → [B,N,V] float32 logits. */
+    public NDArray vocabularyLogits(NDArray hidden) {
+        return project(hidden);
+    }
+
+    private NDArray forwardFrom(NDArray tokenIds, NDArray validMask, ProjectionDelta delta, int from,
+                                boolean toLogits) {
         Shape shape = tokenIds.getShape();
         if (shape.dimension() != 2 || !validMask.getShape().equals(shape)) {
             throw new IllegalArgumentException("tokenIds and validMask must both be [B,T], got " + shape
@@ -240,7 +259,7 @@ public final class CausalLm implements AutoCloseable {
             NDArray scored = shared == 0
                     ? hiddenFrom(ids, real, positions, delta, from)                  // [B,T-from,C]
                     : hiddenFromAfterSharedPrefix(flatIds, real, positions, shared, delta, from);
-            logits = project(scored);                                              // [B,T-from,V]
+            logits = toLogits ? project(scored) : scored;                          // [B,T-from,V|C]
             NDScope.unregister(logits);
         }
         logits.attach(tokenIds.getManager());

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import dev.espalier.policy.lora.GraphScalar;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
@@ -23,6 +24,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * the adapter off and no gradient, a policy pass with the adapter on under a GradientCollector, the loss from
  * {@link GrpoMath} or {@link DpoMath}, clipping, and {@link AdamW}. Either the whole step lands or, on any error, the
  * state is exactly as before (parameters and moments are replaced only at the very end).
+ * <p>
+ * Bounded memory: when a batch's [G,L,V] logits are larger than {@link StepSettings#logitChunkBytes} (and the forward
+ * can project a slice, {@link ChunkedForward}), both passes score a slice of positions at a time. The loss depends on
+ * the rollouts only through their sequence sums S, so its gradient is dL/dθ = Σ_i (dL/dS_i)·dS_i/dθ: the policy pass
+ * computes S with the graph cut after the last layer, takes dL/dS from the loss alone, then for each slice
+ * back-propagates Σ_i (dL/dS_i)·logp_i over its positions into the last layer's output, and finally that gradient
+ * through the layers. The peak holds one slice of logits and its gradient instead of all of them; the projection runs
+ * twice. Docs: docs/training.md.
  */
 public final class PolicyStep {
 
@@ -42,14 +51,18 @@ public final class PolicyStep {
         try (NDScope scope = new NDScope(); NDManager work = adapter.manager().newSubManager()) {
             RolloutBatch batch = new RolloutBatch(c, work);
             int g = c.groupSize();
+            int slice = model instanceof ChunkedForward chunked
+                    ? settings.chunkPositions(g, batch.scoredPositions(), chunked.vocabularySize()) : 0;
 
             // Reference: the same base weights with the adapter off; grad mode off so no graph is kept. Its own
             // scope frees the [G,T,V] logits before the policy pass allocates its own.
             JniUtils.setGradMode(false);
             NDArray seqRef;
             try (NDScope reference = new NDScope()) {
-                seqRef = batch.sequenceSums(batch.completionLogprobs(
-                        model.logits(batch.tokens, batch.valid, ProjectionDelta.NONE, batch.firstScored())));      // [G]
+                seqRef = slice == 0 ? batch.sequenceSums(batch.completionLogprobs(
+                        model.logits(batch.tokens, batch.valid, ProjectionDelta.NONE, batch.firstScored())))       // [G]
+                        : slicedSums(batch, ((ChunkedForward) model).hidden(batch.tokens, batch.valid,
+                                ProjectionDelta.NONE, batch.firstScored()), slice);
                 NDScope.unregister(seqRef);
             }
 
@@ -65,10 +78,23 @@ public final class PolicyStep {
                 // The graph keeps what backward needs (the log-softmax output); closing the [G,L,V] logits here
                 // instead of after backward takes one vocabulary-sized array off the step's peak.
                 NDArray seqLogp;
-                try (NDScope policyScores = new NDScope()) {
-                    seqLogp = batch.sequenceSums(batch.completionLogprobs(
-                            model.logits(batch.tokens, batch.valid, adapter, batch.firstScored())));               // [G]
-                    NDScope.unregister(seqLogp);
+                NDArray hidden = null;
+                NDArray cut = null;
+                if (slice == 0) {
+                    try (NDScope policyScores = new NDScope()) {
+                        seqLogp = batch.sequenceSums(batch.completionLogprobs(
+                                model.logits(batch.tokens, batch.valid, adapter, batch.firstScored())));           // [G]
+                        NDScope.unregister(seqLogp);
+                    }
+                } else {
+                    hidden = ((ChunkedForward) model).hidden(batch.tokens, batch.valid, adapter,
+                            batch.firstScored());                                                         // [G,L,C]
+                    cut = hidden.stopGradient();
+                    cut.setRequiresGradient(true);
+                    JniUtils.setGradMode(false);
+                    seqLogp = slicedSums(batch, cut, slice);                                              // [G]
+                    JniUtils.setGradMode(true);
+                    seqLogp.setRequiresGradient(true);
                 }
                 NDArray driftArr = GrpoMath.drift(seqLogp, seqRef, batch.lengths);          // [G]
                 NDArray kl = GrpoMath.klTerm(driftArr);
@@ -83,6 +109,9 @@ public final class PolicyStep {
                     total = policy;
                 }
                 collector.backward(total);
+                if (slice > 0) {
+                    backwardSliced(collector, batch, hidden, cut, seqLogp.getGradient(), slice);
+                }
                 loss = total.getFloat();
                 policyTerm = policy.getFloat();
                 klTerm = kl.getFloat();
@@ -130,6 +159,45 @@ public final class PolicyStep {
             JniUtils.setGradMode(gradMode);
             ONE_COLLECTOR.unlock();
         }
+    }
+
+    /** S_i from the last layer's output, a slice of positions at a time: [G,L,C] → [G]. */
+    private NDArray slicedSums(RolloutBatch batch, NDArray hidden, int slice) {
+        ChunkedForward chunked = (ChunkedForward) model;
+        NDArray sums = null;
+        for (int from = 0; from < batch.scoredPositions(); from += slice) {
+            int to = Math.min(batch.scoredPositions(), from + slice);
+            try (NDScope part = new NDScope()) {
+                NDArray s = batch.sequenceSums(batch.completionLogprobs(
+                        chunked.project(hidden.get(new NDIndex(":, {}:{}, :", from, to))), from, to));
+                NDArray next = sums == null ? s : sums.add(s);
+                NDScope.unregister(next);
+                if (sums != null) {
+                    sums.close();
+                }
+                sums = next;
+            }
+        }
+        return sums;
+    }
+
+    /**
+     * Back-propagates Σ_i (dL/dS_i)·S_i through the sliced projection into {@code cut} (the last layer's output,
+     * detached), one slice's graph at a time, then {@code cut}'s gradient through the layers into the adapter.
+     */
+    private void backwardSliced(GradientCollector collector, RolloutBatch batch, NDArray hidden, NDArray cut,
+                                NDArray lossPerSum, int slice) {
+        ChunkedForward chunked = (ChunkedForward) model;
+        NDArray weight = lossPerSum.expandDims(1);                                                        // [G,1]
+        for (int from = 0; from < batch.scoredPositions(); from += slice) {
+            int to = Math.min(batch.scoredPositions(), from + slice);
+            try (NDScope part = new NDScope()) {
+                NDArray logp = batch.completionLogprobs(
+                        chunked.project(cut.get(new NDIndex(":, {}:{}, :", from, to))), from, to);      // [G,n]
+                collector.backward(logp.mul(weight).sum());
+            }
+        }
+        collector.backward(hidden.mul(cut.getGradient()).sum());
     }
 
     private static float[] toFloats(double[] values) {

@@ -2,6 +2,7 @@ package dev.espalier.policy.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -69,6 +70,20 @@ public final class RolloutBatch {
     NDArray completionLogprobs(NDArray logits) {
         NDArray logp = logits.logSoftmax(2).gather(targets.expandDims(2), 2).squeeze(2);                         // [G, L]
         return logp.mul(targetMask);
+    }
+
+    /** The longest completion: L, the scored positions. */
+    int scoredPositions() {
+        return (int) targets.getShape().get(1);
+    }
+
+    /**
+     * {@link #completionLogprobs} of the scored positions [from, to) only: logits [G, to − from, V] → [G, to − from].
+     */
+    NDArray completionLogprobs(NDArray logits, int from, int to) {
+        NDIndex slice = new NDIndex(":, {}:{}", from, to);
+        NDArray logp = logits.logSoftmax(2).gather(targets.get(slice).expandDims(2), 2).squeeze(2);
+        return logp.mul(targetMask.get(slice));
     }
 
     /** S_i = Σ_t over completion tokens. [G, L] → [G] */

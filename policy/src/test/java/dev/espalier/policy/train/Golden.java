@@ -40,6 +40,10 @@ final class Golden {
         void close();
     }
 
+    /** The real CausalLm, which can score a slice of positions at a time. */
+    interface SlicingModel extends Model, ChunkedForward {
+    }
+
     static Model model(String fixture, NDManager manager) {
         Path dir = dir(fixture).resolve("model");
         if (fixture.endsWith("toy")) {
@@ -55,9 +59,22 @@ final class Golden {
             };
         }
         CausalLm lm = CausalLm.load(dir, manager);
-        return new Model() {
+        ChunkedForward forward = ChunkedForward.of(lm);
+        return new SlicingModel() {
             public NDArray logits(NDArray ids, NDArray valid, ProjectionDelta delta, int from) {
-                return lm.logits(ids, valid, delta, from);
+                return forward.logits(ids, valid, delta, from);
+            }
+
+            public NDArray hidden(NDArray ids, NDArray valid, ProjectionDelta delta, int from) {
+                return forward.hidden(ids, valid, delta, from);
+            }
+
+            public NDArray project(NDArray hidden) {
+                return forward.project(hidden);
+            }
+
+            public int vocabularySize() {
+                return forward.vocabularySize();
             }
 
             public void close() {

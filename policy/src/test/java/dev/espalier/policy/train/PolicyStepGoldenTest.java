@@ -24,10 +24,12 @@ class PolicyStepGoldenTest {
     /** K is a mean of squared differences of nearly equal sums (S − R): float32 cancellation costs a digit. */
     private static final double KL_TOLERANCE = 1e-4;
 
-    @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"grpo-toy, grpo-seq-mean", "grpo-toy, grpo-seq-sum", "grpo-toy, grpo-token-mean", "grpo-toy, dpo",
-            "grpo-llama, grpo-seq-mean", "grpo-llama, grpo-seq-sum", "grpo-llama, grpo-token-mean", "grpo-llama, dpo"})
-    void steps_matchPytorchPeftReference_afterOneAndThreeSteps(String fixture, String run) {
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @CsvSource({"grpo-toy, grpo-seq-mean, whole", "grpo-toy, grpo-seq-sum, whole", "grpo-toy, grpo-token-mean, whole",
+            "grpo-toy, dpo, whole", "grpo-llama, grpo-seq-mean, whole", "grpo-llama, grpo-seq-sum, whole",
+            "grpo-llama, grpo-token-mean, whole", "grpo-llama, dpo, whole",
+            "grpo-llama, grpo-seq-mean, sliced", "grpo-llama, grpo-token-mean, sliced", "grpo-llama, dpo, sliced"})
+    void steps_matchPytorchPeftReference_afterOneAndThreeSteps(String fixture, String run, String slicing) {
         Path golden = Golden.dir(fixture);
         JsonNode expectedJson = Golden.json(golden.resolve(run).resolve("metrics.json"));
         StepSettings settings = settings(expectedJson.get("settings"));
@@ -35,6 +37,13 @@ class PolicyStepGoldenTest {
         try (NDManager manager = NDManager.newBaseManager();
              Golden.Model model = Golden.model(fixture, manager);
              TrainingState state = TrainingState.load(golden.resolve("start"), golden.resolve("model"), 0, manager)) {
+            if (slicing.equals("sliced")) {
+                // Two positions per slice: the step scores the completions in several pieces.
+                int rows = cases.get(0).groupSize();
+                settings = settings.withLogitChunkBytes(2L * rows * Float.BYTES
+                        * ((ChunkedForward) model).vocabularySize());
+                assertTrue(settings.chunkPositions(rows, 8, ((ChunkedForward) model).vocabularySize()) == 2);
+            }
             PolicyStep step = new PolicyStep(model);
             for (int s = 1; s <= 3; s++) {
                 StepResult result = step.apply(state, cases.get(s - 1), settings);

@@ -6,6 +6,7 @@ import dev.espalier.session.domain.SessionCommand;
 import dev.espalier.session.domain.SessionDecider;
 import dev.espalier.session.domain.SessionRejection;
 import dev.espalier.session.domain.SessionState;
+import dev.espalier.session.models.EngineAdmission;
 import dev.espalier.session.models.ServedModel;
 import dev.espalier.session.projection.Projections;
 import dev.espalier.session.prompts.PromptCatalog;
@@ -47,6 +48,7 @@ public class SessionService {
     private final OutboxRelay relay;
     private final PromptCatalog prompts;
     private final ServedModel servedModel;
+    private final EngineAdmission admission;
     private final SessionDecider decider;
     private final Supplier<UUID> ids;
     /** Folded states by session; always checked against the store before use, never trusted alone. */
@@ -54,7 +56,8 @@ public class SessionService {
     private final Lock[] writeLocks = Stream.generate(ReentrantLock::new).limit(64).toArray(Lock[]::new);
 
     public SessionService(EventStore store, Projections projections, OutboxRelay relay, PromptCatalog prompts,
-                          ServedModel servedModel, Clock clock) {
+                          ServedModel servedModel, EngineAdmission admission, Clock clock) {
+        this.admission = admission;
         this.store = store;
         this.servedModel = servedModel;
         this.projections = projections;
@@ -65,11 +68,12 @@ public class SessionService {
     }
 
     /**
-     * Starts a session and issues its first prompt; its model must be the one served here, and the prompt source is
-     * loaded (and checked) first.
+     * Starts a session and issues its first prompt; its model must be the one served here, its typed prompts and
+     * size must fit that model ({@link EngineAdmission}), and the prompt source is loaded (and checked) first.
      */
     public SessionState create(SessionConfig config) {
         servedModel.require(config.model());
+        admission.requireFits(config);
         UUID sessionId = ids.get();
         SessionState none = SessionState.none(sessionId);
         List<SessionEvent> events = decider.decide(new SessionCommand.CreateSession(config), none,
@@ -83,6 +87,12 @@ public class SessionService {
      * whose rules still apply, instead of failing a click that raced nothing the person saw.
      */
     public SessionState handle(UUID sessionId, SessionCommand command) {
+        if (command instanceof SessionCommand.EditPrompt edit && SessionDecider.isPlayableText(edit.text())) {
+            SessionState state = load(sessionId);
+            if (state.exists()) {
+                admission.requireFits(state.config(), edit.text()); // before the lock: it asks the rollout-service
+            }
+        }
         return exclusively(sessionId, () -> decideAndAppend(sessionId, command));
     }
 

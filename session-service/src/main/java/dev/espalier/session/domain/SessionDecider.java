@@ -190,6 +190,12 @@ public final class SessionDecider {
         };
     }
 
+    /** Whether an edit's text passes the rules that need no model: not blank, not too large, no NUL. */
+    public static boolean isPlayableText(String text) {
+        return text != null && !text.isBlank() && text.length() <= SessionConfig.MAX_PROMPT_CHARS
+                && !StoredText.holdsNul(text);
+    }
+
     private List<SessionEvent> edit(SessionState state, String text) {
         if (text == null || text.isBlank()) {
             throw new SessionRejection.InvalidArgument("text", "must not be blank");

@@ -18,6 +18,7 @@ import dev.espalier.policy.model.NonFiniteValuesException;
 import dev.espalier.policy.model.SharedModels;
 import dev.espalier.policy.state.TrainingState;
 import dev.espalier.policy.train.Aggregation;
+import dev.espalier.policy.train.ChunkedForward;
 import dev.espalier.policy.train.Objective;
 import dev.espalier.policy.train.PolicyStep;
 import dev.espalier.policy.train.StepCase;
@@ -207,7 +208,7 @@ public final class SessionTrainer implements AutoCloseable {
                 // Where an undo of this step goes back to: the step replaces the state's arrays.
                 shelf.put(sessionId, choice.policyVersion(), state.copy());
             }
-            StepResult result = new PolicyStep(model(session)::logits).apply(state, stepCase, settings);
+            StepResult result = new PolicyStep(ChunkedForward.of(model(session))).apply(state, stepCase, settings);
             boolean full = result.step() % session.config().checkpointEvery() == 0;
             String sha = state.adapter().sha256();
             byte[][] archives = archive(state, full);
@@ -320,7 +321,7 @@ public final class SessionTrainer implements AutoCloseable {
         }
         TrainingState state = from == null ? fresh(session) : loadCheckpoint(session, from);
         try {
-            PolicyStep step = new PolicyStep(model(session)::logits);
+            PolicyStep step = new PolicyStep(ChunkedForward.of(model(session)));
             for (JournaledStep s : replay) {
                 step.apply(state, s.stepCase(), s.settings());
                 faults.afterReplayedStep().run();
@@ -413,7 +414,7 @@ public final class SessionTrainer implements AutoCloseable {
     static StepSettings settings(SessionConfig config) {
         return new StepSettings(config.objective() == SessionConfig.Objective.DPO ? Objective.DPO : Objective.GRPO,
                 Aggregation.SEQ_MEAN, config.learningRate(), config.klBeta(), config.weightDecay(),
-                config.maxGradNorm(), config.dpoBeta());
+                config.maxGradNorm(), config.dpoBeta(), StepSettings.DEFAULT_LOGIT_CHUNK_BYTES);
     }
 
     private static StepApplied.StepMetrics metrics(StepResult r) {

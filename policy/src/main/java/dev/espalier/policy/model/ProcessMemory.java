@@ -1,4 +1,4 @@
-package dev.espalier.policy.bench;
+package dev.espalier.policy.model;
 
 import java.io.IOException;
 import java.nio.file.Files;

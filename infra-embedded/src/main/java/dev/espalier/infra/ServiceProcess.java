@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 public final class ServiceProcess implements AutoCloseable {
 
     private static final int TAIL_CHARS = 6000;
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
 
     private final String module;
     private final Process process;
@@ -37,12 +38,25 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess start(Path root, String module, List<String> jvmOptions,
                                        Map<String, String> properties, Path log) {
+        return start(root, module, jvmOptions, properties, log, false);
+    }
+
+    /**
+     * @param tiedToThisThread the child is killed when the thread that starts it ends, however it ends (kill -9
+     *                         included): Linux's parent-death signal, set by util-linux {@code setpriv} where it is
+     *                         installed. For a launcher whose main thread lives as long as it does.
+     */
+    public static ServiceProcess start(Path root, String module, List<String> jvmOptions,
+                                       Map<String, String> properties, Path log, boolean tiedToThisThread) {
         Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: package " + module + " first (./mvnw -pl " + module
                     + " -am package -DskipTests)");
         }
         List<String> command = new ArrayList<>();
+        if (tiedToThisThread && Files.isExecutable(SETPRIV)) {
+            command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL"));
+        }
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(List.of("--add-modules", "jdk.incubator.vector")); // the policy's CPU decode kernels
         if (hugePagesOnRequest()) {

@@ -8,7 +8,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +26,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * process, so training and rollouts share one copy of the base model and one model thread. Everything lives in the
  * home directory, so stopping (Ctrl-C) and starting again resumes every session: the event store and the trainer's
  * journal are in PostgreSQL, the consumers' offsets in Kafka.
+ * <p>
+ * It supervises: a service that dies by itself is restarted with a growing pause ({@link Supervised}) while the rest
+ * stays up. Its children die with it however it dies (each is tied to the main thread, {@link ServiceProcess}), and
+ * what an earlier launcher killed without a chance to clean up left behind is ended before this one starts
+ * ({@link Leftovers}).
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -31,7 +39,8 @@ public final class LocalStack implements AutoCloseable {
     private final StackOptions options;
     private final PrintStream out;
     /** Read by the watching thread while the shutdown hook empties it. */
-    private final List<ServiceProcess> services = new CopyOnWriteArrayList<>();
+    private final List<Supervised> services = new CopyOnWriteArrayList<>();
+    private FileLock homeLock;
     private EmbeddedPostgres postgres;
     private EmbeddedKafka kafka;
     private volatile boolean stopping;
@@ -51,11 +60,15 @@ public final class LocalStack implements AutoCloseable {
             return;
         }
         LocalStack stack = new LocalStack(options, System.out);
-        Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "espalier-stop"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nespalier: stopping…");
+            stack.close();
+            System.out.println("espalier: stopped");
+        }, "espalier-stop"));
         try {
             stack.start(new ModelSource(HubClient.fromEnvironment(), System.out));
             stack.watch();
-        } catch (ModelSource.ModelUnavailable | PortInUse e) {
+        } catch (ModelSource.ModelUnavailable | PortInUse | Leftovers.HomeInUse e) {
             System.err.println("espalier up: " + e.getMessage());
             System.exit(2);
         } catch (Exception e) {
@@ -66,6 +79,9 @@ public final class LocalStack implements AutoCloseable {
 
     void start(ModelSource models) throws InterruptedException {
         Path home = options.home();
+        homeLock = Leftovers.lock(home);
+        Leftovers.endServices(home, out);
+        Leftovers.endPostgres(home.resolve("postgres"), out);
         for (int port : new int[] {options.uiPort(), options.sessionPort(), options.enginePort()}) {
             requireFree(port);
         }
@@ -95,6 +111,7 @@ public final class LocalStack implements AutoCloseable {
             out.println("espalier: waiting for " + s.module() + " (log " + s.log() + ")");
             s.awaitStarted(START);
         }
+        recordChildren();
         out.println("""
 
                 Espalier is up.
@@ -107,16 +124,27 @@ public final class LocalStack implements AutoCloseable {
                 """.formatted(url(options.uiPort()), url(options.sessionPort()), url(options.enginePort()), model, home));
     }
 
-    /** Blocks while the services run; one that dies by itself takes the stack down, showing the end of its log. */
+    /** Blocks while the stack runs, restarting a service that dies by itself. Runs on the main thread. */
     void watch() throws InterruptedException {
         while (!stopping) {
-            for (ServiceProcess s : services) {
-                if (!s.isAlive() && !stopping) {
-                    throw new IllegalStateException(s.module() + " stopped (" + s.log() + "):\n" + s.tail());
+            for (Supervised s : services) {
+                ServiceProcess before = s.process();
+                synchronized (this) { // close() stops the services inside this monitor: none is taken for a crash
+                    if (!stopping) {
+                        s.check(out);
+                    }
+                }
+                if (s.process() != before) {
+                    recordChildren();
                 }
             }
             Thread.sleep(1000);
         }
+    }
+
+    private void recordChildren() {
+        Leftovers.record(options.home(), services.stream().map(s -> s.process().pid())
+                .flatMap(pid -> ProcessHandle.of(pid).stream()).toList());
     }
 
     private ServiceProcess launch(String module, List<String> jvm, int port, boolean database,
@@ -133,10 +161,10 @@ public final class LocalStack implements AutoCloseable {
         p.putAll(extra);
         List<String> options = new ArrayList<>(jvm);
         options.add("-Dai.djl.offline=true");
-        ServiceProcess service = ServiceProcess.start(this.options.root(), module, options, p,
-                logs.resolve(module + ".log"));
+        Supervised service = new Supervised(() -> ServiceProcess.start(this.options.root(), module, options, p,
+                logs.resolve(module + ".log"), true), Clock.systemUTC());
         services.add(service);
-        return service;
+        return service.process();
     }
 
     private static String url(int port) {
@@ -163,7 +191,7 @@ public final class LocalStack implements AutoCloseable {
     public synchronized void close() {
         stopping = true;
         for (int i = services.size() - 1; i >= 0; i--) {
-            services.get(i).stop();
+            services.get(i).process().stop();
         }
         services.clear();
         if (kafka != null) {
@@ -173,6 +201,17 @@ public final class LocalStack implements AutoCloseable {
         if (postgres != null) {
             postgres.close();
             postgres = null;
+        }
+        if (homeLock != null) {
+            try {
+                Files.deleteIfExists(options.home().resolve("up.pids"));
+                homeLock.release();
+                homeLock.channel().close();
+            } catch (IOException e) {
+                out.println("espalier: could not release " + options.home().resolve("up.lock") + ": "
+                        + e.getMessage());
+            }
+            homeLock = null;
         }
     }
 }

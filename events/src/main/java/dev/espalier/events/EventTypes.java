@@ -24,14 +24,14 @@ public final class EventTypes {
     }
 
     private static final List<EventType> ALL = List.of(
-            new EventType("session-created", 1, SessionEvent.SessionCreated.class),
+            new EventType("session-created", 2, SessionEvent.SessionCreated.class),
             new EventType("prompt-issued", 1, SessionEvent.PromptIssued.class),
             new EventType("rollouts-ready", 1, SessionEvent.RolloutsReady.class),
-            new EventType("choice-made", 2, SessionEvent.ChoiceMade.class),
-            new EventType("prompt-skipped", 1, SessionEvent.PromptSkipped.class),
-            new EventType("prompt-edited", 1, SessionEvent.PromptEdited.class),
+            new EventType("choice-made", 3, SessionEvent.ChoiceMade.class),
+            new EventType("prompt-skipped", 2, SessionEvent.PromptSkipped.class),
+            new EventType("prompt-edited", 2, SessionEvent.PromptEdited.class),
             new EventType("step-applied", 1, SessionEvent.StepApplied.class),
-            new EventType("head-moved", 1, SessionEvent.HeadMoved.class),
+            new EventType("head-moved", 2, SessionEvent.HeadMoved.class),
             new EventType("prompt-reopened", 1, SessionEvent.PromptReopened.class),
             new EventType("policy-restored", 1, SessionEvent.PolicyRestored.class),
             new EventType("rollouts-failed", 1, SessionEvent.RolloutsFailed.class),

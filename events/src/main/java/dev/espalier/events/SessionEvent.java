@@ -11,7 +11,8 @@ import java.util.UUID;
  * and {@link PolicyRestored} from the trainer-service, which the session-service appends to the same stream.
  * <p>
  * Every event carries its own id (appends are idempotent by it), its session, when it happened, and the id of the
- * event that caused it (null for the person's own commands). The stored type name and schema version come from
+ * event that caused it (null for the person's own commands). The events of a person's commands also name their
+ * {@link Actor} (null in events stored before actors were recorded). The stored type name and schema version come from
  * {@link EventTypes}, never from the Java class name.
  * <p>
  * Nodes: a node is one played step of the game (prompt → rollouts → choice → policy version). A session starts at
@@ -31,8 +32,9 @@ public sealed interface SessionEvent {
         return EventTypes.of(getClass()).version();
     }
 
+    /** @param actor who created the session: its owner, who alone sees it where people sign in (added in v2) */
     record SessionCreated(UUID eventId, UUID sessionId, Instant occurredAt, UUID causationId,
-                          SessionConfig config, UUID rootNodeId) implements SessionEvent {
+                          SessionConfig config, UUID rootNodeId, Actor actor) implements SessionEvent {
         public SessionCreated {
             requireIds(eventId, sessionId, occurredAt);
             Objects.requireNonNull(config, "config");
@@ -103,9 +105,11 @@ public sealed interface SessionEvent {
      * @param chosenIndex the picked rollout's index, or null for "none of them"
      * @param policyVersion the policy version the rollouts were generated with, which the step applies to
      * @param comment the person's optional note on why (added in v2)
+     * @param actor who picked (added in v3)
      */
     record ChoiceMade(UUID eventId, UUID sessionId, Instant occurredAt, UUID causationId,
-                      UUID rolloutsReadyId, UUID nodeId, Integer chosenIndex, long policyVersion, String comment)
+                      UUID rolloutsReadyId, UUID nodeId, Integer chosenIndex, long policyVersion, String comment,
+                      Actor actor)
             implements SessionEvent {
         public ChoiceMade {
             requireIds(eventId, sessionId, occurredAt);
@@ -118,17 +122,17 @@ public sealed interface SessionEvent {
         }
     }
 
-    /** The person skipped the prompt; a PromptIssued for the same node follows. */
+    /** The person skipped the prompt; a PromptIssued for the same node follows. {@code actor} added in v2. */
     record PromptSkipped(UUID eventId, UUID sessionId, Instant occurredAt, UUID causationId,
-                         UUID nodeId, UUID promptIssuedId) implements SessionEvent {
+                         UUID nodeId, UUID promptIssuedId, Actor actor) implements SessionEvent {
         public PromptSkipped {
             requireIds(eventId, sessionId, occurredAt);
         }
     }
 
-    /** The person rewrote the prompt; a PromptIssued with the new text for the same node follows. */
+    /** The person rewrote the prompt; a PromptIssued with the new text follows. {@code actor} added in v2. */
     record PromptEdited(UUID eventId, UUID sessionId, Instant occurredAt, UUID causationId,
-                        UUID nodeId, UUID promptIssuedId) implements SessionEvent {
+                        UUID nodeId, UUID promptIssuedId, Actor actor) implements SessionEvent {
         public PromptEdited {
             requireIds(eventId, sessionId, occurredAt);
         }
@@ -158,9 +162,9 @@ public sealed interface SessionEvent {
         }
     }
 
-    /** HEAD moved to another node of the timeline: undo, redo or checkout. */
+    /** HEAD moved to another node of the timeline: undo, redo or checkout, by {@code actor} (added in v2). */
     record HeadMoved(UUID eventId, UUID sessionId, Instant occurredAt, UUID causationId,
-                     UUID fromNodeId, UUID toNodeId, Reason reason) implements SessionEvent {
+                     UUID fromNodeId, UUID toNodeId, Reason reason, Actor actor) implements SessionEvent {
         public enum Reason { UNDO, REDO, CHECKOUT }
 
         public HeadMoved {
@@ -229,9 +233,9 @@ public sealed interface SessionEvent {
         }
     }
 
-    /** The person asked for the failed step of {@code choiceMadeId} to be tried again. */
+    /** {@code actor} asked for the failed step of {@code choiceMadeId} to be tried again. */
     record StepRetried(UUID eventId, UUID sessionId, Instant occurredAt, UUID causationId,
-                       UUID choiceMadeId) implements SessionEvent {
+                       UUID choiceMadeId, Actor actor) implements SessionEvent {
         public StepRetried {
             requireIds(eventId, sessionId, occurredAt);
             Objects.requireNonNull(choiceMadeId, "choiceMadeId");

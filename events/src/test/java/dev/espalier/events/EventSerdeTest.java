@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -30,11 +32,31 @@ class EventSerdeTest {
     }
 
     @Test
+    void eventsStoredBeforeActorsWereRecorded_readWithNoActor() throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        Map<String, String> before = Map.of("session-created", "v1", "choice-made", "v2", "prompt-skipped", "v1",
+                "prompt-edited", "v1", "head-moved", "v1");
+        for (SessionEvent event : SampleEvents.all()) {
+            String name = EventTypes.of(event).name();
+            if (!before.containsKey(name) || (event instanceof SessionEvent.ChoiceMade c && c.comment() == null)) {
+                continue;
+            }
+            var old = (ObjectNode) mapper.readTree(EventSerde.toJson(event));
+            old.remove("actor");
+            old.put("type", name + "." + before.get(name));
+            old.put("schemaVersion", Integer.parseInt(before.get(name).substring(1)));
+            SessionEvent read = EventSerde.fromJson(old.toString());
+            assertEquals(event.eventId(), read.eventId());
+            assertEquals(null, mapper.readTree(EventSerde.toJson(read)).get("actor").textValue(), name);
+        }
+    }
+
+    @Test
     void json_carriesExplicitVersionedTypeName_notTheJavaClassName() throws IOException {
         SessionEvent choice = SampleEvents.all().get(3);
         var json = new ObjectMapper().readTree(EventSerde.toJson(choice));
-        assertEquals("choice-made.v2", json.get("type").asText());
-        assertEquals(2, json.get("schemaVersion").asInt());
+        assertEquals("choice-made.v3", json.get("type").asText());
+        assertEquals(3, json.get("schemaVersion").asInt());
         assertEquals("2026-11-21T06:00:00.123456Z", json.get("occurredAt").asText());
         assertTrue(!EventSerde.toJson(choice).contains("ChoiceMade"));
     }
@@ -51,9 +73,10 @@ class EventSerdeTest {
                 UUID.fromString("7d6c1c52-1f1e-4c55-9a59-3d4f27b0c0aa"),
                 java.time.Instant.parse("2026-01-02T03:04:05Z"), null,
                 UUID.fromString("7d6c1c52-1f1e-4c55-9a59-3d4f27b0c0bb"),
-                UUID.fromString("7d6c1c52-1f1e-4c55-9a59-3d4f27b0c0cc"), 2, 3, null), pick);
+                UUID.fromString("7d6c1c52-1f1e-4c55-9a59-3d4f27b0c0cc"), 2, 3, null, null), pick);
         assertTrue(none.isNone());
-        assertEquals(2, none.schemaVersion());
+        assertEquals(3, none.schemaVersion());
+        assertEquals(null, none.actor(), "who picked was not recorded then");
     }
 
     @Test

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.espalier.events.SessionConfig;
 import dev.espalier.session.domain.SessionRejection;
 import dev.espalier.session.prompts.PromptSourceException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -17,6 +19,14 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response notFound(SessionRejection.NotFound e) {
         return error(Response.Status.NOT_FOUND, e.getMessage(), null);
+    }
+
+    /** Sign-in is on and the request has no valid token (missing, expired, not signed by the issuer). */
+    @ServerExceptionMapper({AuthenticationFailedException.class, UnauthorizedException.class})
+    public Response unauthenticated(RuntimeException e) {
+        return Response.fromResponse(error(Response.Status.UNAUTHORIZED, "sign in first: this deployment takes a "
+                + "bearer token from its OpenID Connect issuer (missing, expired or not signed by it)", null))
+                .header("WWW-Authenticate", "Bearer").build();
     }
 
     @ServerExceptionMapper

@@ -3,6 +3,7 @@ package dev.espalier.session.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.espalier.events.EventSerde;
+import dev.espalier.session.app.Caller;
 import dev.espalier.session.app.SessionService;
 import dev.espalier.session.domain.SessionCommand;
 import dev.espalier.session.domain.SessionRejection;
@@ -12,6 +13,7 @@ import dev.espalier.session.projection.Projections;
 import dev.espalier.session.projection.SessionSummary;
 import dev.espalier.session.projection.Timeline;
 import dev.espalier.session.store.EventStore;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -53,9 +55,11 @@ public class SessionResource {
     private final EventStore store;
     private final LiveFeed live;
     private final ObjectMapper json;
+    private final SecurityIdentity identity;
 
     public SessionResource(SessionService sessions, Projections projections, EventStore store, LiveFeed live,
-                           ObjectMapper json) {
+                           ObjectMapper json, SecurityIdentity identity) {
+        this.identity = identity;
         this.json = json;
         this.sessions = sessions;
         this.projections = projections;
@@ -69,7 +73,7 @@ public class SessionResource {
         if (request == null) {
             throw new SessionRejection.InvalidArgument("body", "is required");
         }
-        SessionState state = sessions.create(request.toConfig(SEEDS::nextLong));
+        SessionState state = sessions.create(request.toConfig(SEEDS::nextLong), caller());
         return Response.created(uri.getAbsolutePathBuilder().path(state.sessionId().toString()).build())
                 .entity(view(state)).build();
     }
@@ -77,7 +81,8 @@ public class SessionResource {
     @GET
     @Operation(summary = "Every session, most recently active first")
     public List<SessionSummary> list() {
-        return projections.sessions();
+        Caller caller = caller();
+        return projections.sessions().stream().filter(s -> caller.maySee(s.owner())).toList();
     }
 
     @GET
@@ -154,6 +159,7 @@ public class SessionResource {
     @Path("{id}/timeline")
     @Operation(summary = "The tree of played steps, branches and HEAD")
     public Timeline timeline(@PathParam("id") UUID id) {
+        existing(id);
         return projections.timeline(id).orElseThrow(() -> notFound(id));
     }
 
@@ -221,7 +227,7 @@ public class SessionResource {
     }
 
     private SessionView command(UUID id, SessionCommand command) {
-        return view(sessions.handle(id, command));
+        return view(sessions.handle(id, command, caller()));
     }
 
     private SessionView view(SessionState state) {
@@ -229,11 +235,16 @@ public class SessionResource {
     }
 
     private SessionState existing(UUID id) {
-        SessionState state = sessions.load(id);
+        SessionState state = sessions.visible(id, caller());
         if (!state.exists()) {
             throw notFound(id);
         }
         return state;
+    }
+
+    /** The signed-in person where OpenID Connect is on (the token's subject), else the deployment's one user. */
+    private Caller caller() {
+        return identity.isAnonymous() ? Caller.LOCAL : Caller.signedIn(identity.getPrincipal().getName());
     }
 
     private static SessionRejection.NotFound notFound(UUID id) {

@@ -71,13 +71,13 @@ public class SessionService {
      * Starts a session and issues its first prompt; its model must be the one served here, its typed prompts and
      * size must fit that model ({@link EngineAdmission}), and the prompt source is loaded (and checked) first.
      */
-    public SessionState create(SessionConfig config) {
+    public SessionState create(SessionConfig config, Caller caller) {
         servedModel.require(config.model());
         admission.requireFits(config);
         UUID sessionId = ids.get();
         SessionState none = SessionState.none(sessionId);
         List<SessionEvent> events = decider.decide(new SessionCommand.CreateSession(config), none,
-                prompts.sequenceFor(config.prompts()));
+                prompts.sequenceFor(config.prompts()), caller.actor());
         return committed(none, store.append(sessionId, 0, events));
     }
 
@@ -86,23 +86,30 @@ public class SessionService {
      * session as it is: if another instance's writer got in between, it is decided again against the new state,
      * whose rules still apply, instead of failing a click that raced nothing the person saw.
      */
-    public SessionState handle(UUID sessionId, SessionCommand command) {
+    public SessionState handle(UUID sessionId, SessionCommand command, Caller caller) {
         if (command instanceof SessionCommand.EditPrompt edit && SessionDecider.isPlayableText(edit.text())) {
-            SessionState state = load(sessionId);
+            SessionState state = visible(sessionId, caller);
             if (state.exists()) {
                 admission.requireFits(state.config(), edit.text()); // before the lock: it asks the rollout-service
             }
         }
-        return exclusively(sessionId, () -> decideAndAppend(sessionId, command));
+        return exclusively(sessionId, () -> decideAndAppend(sessionId, command, caller));
     }
 
-    private SessionState decideAndAppend(UUID sessionId, SessionCommand command) {
+    /** The session as {@link #load} has it, or none when {@code caller} may not see it (someone else's is a 404). */
+    public SessionState visible(UUID sessionId, Caller caller) {
+        SessionState state = load(sessionId);
+        return state.exists() && !caller.maySee(state.owner()) ? SessionState.none(sessionId) : state;
+    }
+
+    private SessionState decideAndAppend(UUID sessionId, SessionCommand command, Caller caller) {
         for (int attempt = 1; ; attempt++) {
-            SessionState state = load(sessionId);
+            SessionState state = visible(sessionId, caller);
             if (!state.exists()) {
                 throw new SessionRejection.NotFound("no session " + sessionId);
             }
-            List<SessionEvent> events = decider.decide(command, state, prompts.sequenceFor(state.config().prompts()));
+            List<SessionEvent> events = decider.decide(command, state, prompts.sequenceFor(state.config().prompts()),
+                    caller.actor());
             try {
                 return committed(state, store.append(sessionId, state.version(), events));
             } catch (SessionRejection.VersionConflict e) {

@@ -1,5 +1,6 @@
 package dev.espalier.session.domain;
 
+import dev.espalier.events.Actor;
 import dev.espalier.events.ChatMessage;
 import dev.espalier.events.SessionConfig;
 import dev.espalier.events.SessionEvent;
@@ -35,6 +36,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -58,12 +60,13 @@ public final class SessionDecider {
         this.ids = ids;
     }
 
-    public List<SessionEvent> decide(SessionCommand command, SessionState state, PromptSequence prompts) {
+    public List<SessionEvent> decide(SessionCommand command, SessionState state, PromptSequence prompts, Actor actor) {
+        Objects.requireNonNull(actor, "actor");
         if (command instanceof CreateSession create) {
             if (state.exists()) {
                 throw new SessionRejection.Conflict("session " + state.sessionId() + " already exists");
             }
-            return create(state, create.config(), prompts);
+            return create(state, create.config(), prompts, actor);
         }
         if (!state.exists()) {
             throw new SessionRejection.NotFound("no session " + state.sessionId());
@@ -75,13 +78,13 @@ public final class SessionDecider {
         }
         return switch (command) {
             case CreateSession c -> throw new IllegalStateException("handled above");
-            case MakeChoice c -> List.of(choose(state, c));
-            case SkipPrompt s -> skip(state, prompts);
-            case Retry r -> List.of(retry(state));
-            case EditPrompt e -> edit(state, e.text());
-            case Undo u -> undo(state, prompts);
-            case Redo r -> redo(state, prompts);
-            case Checkout c -> checkout(state, c.nodeId(), prompts);
+            case MakeChoice c -> List.of(choose(state, c, actor));
+            case SkipPrompt s -> skip(state, prompts, actor);
+            case Retry r -> List.of(retry(state, actor));
+            case EditPrompt e -> edit(state, e.text(), actor);
+            case Undo u -> undo(state, prompts, actor);
+            case Redo r -> redo(state, prompts, actor);
+            case Checkout c -> checkout(state, c.nodeId(), prompts, actor);
         };
     }
 
@@ -121,8 +124,8 @@ public final class SessionDecider {
         };
     }
 
-    private List<SessionEvent> create(SessionState state, SessionConfig config, PromptSequence prompts) {
-        var created = new SessionCreated(ids.get(), state.sessionId(), now(), null, config, ids.get());
+    private List<SessionEvent> create(SessionState state, SessionConfig config, PromptSequence prompts, Actor actor) {
+        var created = new SessionCreated(ids.get(), state.sessionId(), now(), null, config, ids.get(), actor);
         SessionState after = evolve(state, created);
         List<SessionEvent> events = new ArrayList<>();
         events.add(created);
@@ -130,7 +133,7 @@ public final class SessionDecider {
         return events;
     }
 
-    private ChoiceMade choose(SessionState state, MakeChoice choice) {
+    private ChoiceMade choose(SessionState state, MakeChoice choice, Actor actor) {
         if (state.phase() != SessionPhase.AWAITING_CHOICE) {
             throw new SessionRejection.Conflict("cannot choose now: " + describe(state.phase()));
         }
@@ -158,12 +161,13 @@ public final class SessionDecider {
             throw new SessionRejection.InvalidArgument("comment", "must not contain the NUL character (U+0000)");
         }
         return new ChoiceMade(ids.get(), state.sessionId(), now(), null, rollouts.eventId(), state.openNode(), index,
-                rollouts.policyVersion(), choice.comment());
+                rollouts.policyVersion(), choice.comment(), actor);
     }
 
-    private List<SessionEvent> skip(SessionState state, PromptSequence prompts) {
+    private List<SessionEvent> skip(SessionState state, PromptSequence prompts, Actor actor) {
         PromptIssued open = requireOpenPrompt(state, "skip");
-        var skipped = new PromptSkipped(ids.get(), state.sessionId(), now(), null, state.openNode(), open.eventId());
+        var skipped = new PromptSkipped(ids.get(), state.sessionId(), now(), null, state.openNode(), open.eventId(),
+                actor);
         List<SessionEvent> events = new ArrayList<>();
         events.add(skipped);
         SessionState after = evolve(state, skipped);
@@ -180,12 +184,12 @@ public final class SessionDecider {
         return state.phase() == SessionPhase.STEP_FAILED ? ids.get() : state.openNode();
     }
 
-    private SessionEvent retry(SessionState state) {
+    private SessionEvent retry(SessionState state, Actor actor) {
         return switch (state.phase()) {
             case ROLLOUTS_FAILED -> issue(state, state.openNode(), state.currentPrompt().promptIndex(),
                     state.currentPrompt().messages(), null);
             case STEP_FAILED -> new StepRetried(ids.get(), state.sessionId(), now(), null,
-                    state.pendingChoice().eventId());
+                    state.pendingChoice().eventId(), actor);
             default -> throw new SessionRejection.Conflict("nothing to retry: " + describe(state.phase()));
         };
     }
@@ -196,7 +200,7 @@ public final class SessionDecider {
                 && !StoredText.holdsNul(text);
     }
 
-    private List<SessionEvent> edit(SessionState state, String text) {
+    private List<SessionEvent> edit(SessionState state, String text, Actor actor) {
         if (text == null || text.isBlank()) {
             throw new SessionRejection.InvalidArgument("text", "must not be blank");
         }
@@ -210,12 +214,13 @@ public final class SessionDecider {
             return List.of(issue(state, ids.get(), -1, text, null));
         }
         PromptIssued open = requireOpenPrompt(state, "edit the prompt");
-        var edited = new PromptEdited(ids.get(), state.sessionId(), now(), null, state.openNode(), open.eventId());
+        var edited = new PromptEdited(ids.get(), state.sessionId(), now(), null, state.openNode(), open.eventId(),
+                actor);
         return List.of(edited, issue(evolve(state, edited), nodeAfterPassing(state), -1, text, edited.eventId()));
     }
 
     /** Back to the parent of HEAD, with the prompt and rollouts of the pick taken back in front of the person. */
-    private List<SessionEvent> undo(SessionState state, PromptSequence prompts) {
+    private List<SessionEvent> undo(SessionState state, PromptSequence prompts, Actor actor) {
         requireNoStepInFlight(state, "undo");
         if (state.phase() == SessionPhase.STEP_FAILED) {
             // The failed pick is taken back: its prompt and rollouts are open again, for a pick at a node of its own.
@@ -226,19 +231,19 @@ public final class SessionDecider {
         if (head.parent() == null) {
             throw new SessionRejection.Conflict("nothing to undo: HEAD is at the start of the session");
         }
-        return move(state, head.parent(), HeadMoved.Reason.UNDO, head.chosenFrom(), prompts);
+        return move(state, head.parent(), HeadMoved.Reason.UNDO, head.chosenFrom(), prompts, actor);
     }
 
-    private List<SessionEvent> redo(SessionState state, PromptSequence prompts) {
+    private List<SessionEvent> redo(SessionState state, PromptSequence prompts, Actor actor) {
         requireNoStepInFlight(state, "redo");
         UUID child = state.headNode().redoChild();
         if (child == null) {
             throw new SessionRejection.Conflict("nothing to redo from node " + state.head());
         }
-        return move(state, child, HeadMoved.Reason.REDO, state.openedUnder().get(child), prompts);
+        return move(state, child, HeadMoved.Reason.REDO, state.openedUnder().get(child), prompts, actor);
     }
 
-    private List<SessionEvent> checkout(SessionState state, UUID nodeId, PromptSequence prompts) {
+    private List<SessionEvent> checkout(SessionState state, UUID nodeId, PromptSequence prompts, Actor actor) {
         if (nodeId == null) {
             throw new SessionRejection.InvalidArgument("nodeId", "is required");
         }
@@ -253,7 +258,7 @@ public final class SessionDecider {
         if (nodeId.equals(state.head())) {
             throw new SessionRejection.Conflict("HEAD is already at node " + nodeId);
         }
-        return move(state, nodeId, HeadMoved.Reason.CHECKOUT, state.openedUnder().get(nodeId), prompts);
+        return move(state, nodeId, HeadMoved.Reason.CHECKOUT, state.openedUnder().get(nodeId), prompts, actor);
     }
 
     /**
@@ -262,8 +267,8 @@ public final class SessionDecider {
      * prompt on the new path.
      */
     private List<SessionEvent> move(SessionState state, UUID to, HeadMoved.Reason reason, Opened reopen,
-                                    PromptSequence prompts) {
-        var moved = new HeadMoved(ids.get(), state.sessionId(), now(), null, state.head(), to, reason);
+                                    PromptSequence prompts, Actor actor) {
+        var moved = new HeadMoved(ids.get(), state.sessionId(), now(), null, state.head(), to, reason, actor);
         SessionState after = evolve(state, moved);
         List<SessionEvent> events = new ArrayList<>();
         events.add(moved);
@@ -356,7 +361,7 @@ public final class SessionDecider {
         SessionState next = switch (event) {
             case SessionCreated c -> new SessionState(c.sessionId(), state.version(), c.config(), c.rootNodeId(),
                     Map.of(c.rootNodeId(), new Node(c.rootNodeId(), null, 0, null, null, 0)), c.rootNodeId(),
-                    SessionPhase.OUT_OF_PROMPTS, null, null, null, null, 0, Map.of(), Set.of(), null);
+                    SessionPhase.OUT_OF_PROMPTS, null, null, null, null, 0, Map.of(), Set.of(), null, c.actor());
             case PromptIssued p -> state.withOpen(p, null, p.nodeId(),
                     p.promptIndex() >= 0 ? p.promptIndex() + 1 : state.nextPromptIndex());
             case RolloutsReady r -> (state.phase() == SessionPhase.AWAITING_ROLLOUTS

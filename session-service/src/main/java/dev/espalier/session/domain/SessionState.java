@@ -1,5 +1,6 @@
 package dev.espalier.session.domain;
 
+import dev.espalier.events.Actor;
 import dev.espalier.events.Failure;
 import dev.espalier.events.SessionConfig;
 import dev.espalier.events.SessionEvent.ChoiceMade;
@@ -28,12 +29,13 @@ import java.util.UUID;
  * @param promptNodes     every node a prompt was opened at, played or not
  * @param failure         why the rollouts of the open prompt or the step of the pending choice failed, in the
  *                        failed phases (else null)
+ * @param owner           who created the session; null for sessions created before actors were recorded
  */
 public record SessionState(UUID sessionId, long version, SessionConfig config, UUID rootNodeId,
                            Map<UUID, Node> nodes, UUID head, SessionPhase phase, PromptIssued currentPrompt,
                            RolloutsReady currentRollouts, UUID openNode, ChoiceMade pendingChoice,
                            int nextPromptIndex, Map<UUID, Opened> openedUnder, Set<UUID> promptNodes,
-                           Failure failure) {
+                           Failure failure, Actor owner) {
 
     /**
      * A node of the timeline that holds a policy: the root (version 0) or a played step.
@@ -59,7 +61,7 @@ public record SessionState(UUID sessionId, long version, SessionConfig config, U
 
     public static SessionState none(UUID sessionId) {
         return new SessionState(sessionId, 0, null, null, Map.of(), null, null, null, null, null, null, 0, Map.of(),
-                Set.of(), null);
+                Set.of(), null, null);
     }
 
     public boolean exists() {
@@ -77,7 +79,7 @@ public record SessionState(UUID sessionId, long version, SessionConfig config, U
 
     SessionState at(long newVersion) {
         return new SessionState(sessionId, newVersion, config, rootNodeId, nodes, head, phase, currentPrompt,
-                currentRollouts, openNode, pendingChoice, nextPromptIndex, openedUnder, promptNodes, failure);
+                currentRollouts, openNode, pendingChoice, nextPromptIndex, openedUnder, promptNodes, failure, owner);
     }
 
     /** {@code prompt} is open at {@code node}, with its rollouts if they are given. */
@@ -91,7 +93,7 @@ public record SessionState(UUID sessionId, long version, SessionConfig config, U
         }
         return new SessionState(sessionId, version, config, rootNodeId, nodes, head,
                 rollouts == null ? SessionPhase.AWAITING_ROLLOUTS : SessionPhase.AWAITING_CHOICE, prompt, rollouts,
-                node, null, next, Map.copyOf(opened), Set.copyOf(known), null);
+                node, null, next, Map.copyOf(opened), Set.copyOf(known), null, owner);
     }
 
     /** The rollouts of a prompt that is no longer the current one came: kept for when its node is checked out. */
@@ -102,7 +104,7 @@ public record SessionState(UUID sessionId, long version, SessionConfig config, U
                 opened.put(e.getKey(), new Opened(e.getValue().prompt(), rollouts));
                 return new SessionState(sessionId, version, config, rootNodeId, nodes, head, phase, currentPrompt,
                         currentRollouts, openNode, pendingChoice, nextPromptIndex, Map.copyOf(opened), promptNodes,
-                        failure);
+                        failure, owner);
             }
         }
         return this;
@@ -110,7 +112,7 @@ public record SessionState(UUID sessionId, long version, SessionConfig config, U
 
     SessionState withChoice(ChoiceMade choice) {
         return new SessionState(sessionId, version, config, rootNodeId, nodes, head, SessionPhase.AWAITING_STEP,
-                currentPrompt, currentRollouts, openNode, choice, nextPromptIndex, openedUnder, promptNodes, null);
+                currentPrompt, currentRollouts, openNode, choice, nextPromptIndex, openedUnder, promptNodes, null, owner);
     }
 
     /**
@@ -124,23 +126,23 @@ public record SessionState(UUID sessionId, long version, SessionConfig config, U
         passed.put(head, headNode().withNextPromptIndex(nextPromptIndex));
         return new SessionState(sessionId, version, config, rootNodeId, Map.copyOf(passed), head,
                 SessionPhase.OUT_OF_PROMPTS, null, null, null, null, nextPromptIndex, Map.copyOf(opened), promptNodes,
-                null);
+                null, owner);
     }
 
     /** HEAD at {@code newHead} with no prompt open, in {@code newPhase}. */
     SessionState withHead(Map<UUID, Node> newNodes, UUID newHead, SessionPhase newPhase, int next) {
         return new SessionState(sessionId, version, config, rootNodeId, Map.copyOf(newNodes), newHead, newPhase,
-                null, null, null, null, next, openedUnder, promptNodes, null);
+                null, null, null, null, next, openedUnder, promptNodes, null, owner);
     }
 
     SessionState inPhase(SessionPhase newPhase) {
         return new SessionState(sessionId, version, config, rootNodeId, nodes, head, newPhase, currentPrompt,
-                currentRollouts, openNode, pendingChoice, nextPromptIndex, openedUnder, promptNodes, null);
+                currentRollouts, openNode, pendingChoice, nextPromptIndex, openedUnder, promptNodes, null, owner);
     }
 
     /** The open prompt's rollouts or the pending choice's step failed: both stay, for a retry. */
     SessionState failed(SessionPhase failedPhase, Failure why) {
         return new SessionState(sessionId, version, config, rootNodeId, nodes, head, failedPhase, currentPrompt,
-                currentRollouts, openNode, pendingChoice, nextPromptIndex, openedUnder, promptNodes, why);
+                currentRollouts, openNode, pendingChoice, nextPromptIndex, openedUnder, promptNodes, why, owner);
     }
 }

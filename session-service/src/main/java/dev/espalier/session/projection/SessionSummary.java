@@ -1,5 +1,6 @@
 package dev.espalier.session.projection;
 
+import dev.espalier.events.Actor;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -11,8 +12,9 @@ import java.util.UUID;
  * @param stepsApplied    training steps applied, over all branches
  * @param policyVersion   the policy version HEAD is at
  * @param currentPrompt   the user text of the open prompt, or null
+ * @param owner           who created it (null before actors were recorded)
  */
 public record SessionSummary(UUID sessionId, String model, String promptSource, Instant createdAt,
                              Instant updatedAt, long version, int choicesMade, int stepsApplied, long policyVersion,
-                             String currentPrompt) {
+                             String currentPrompt, Actor owner) {
 }

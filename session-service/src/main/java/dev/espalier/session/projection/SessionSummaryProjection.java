@@ -31,7 +31,7 @@ final class SessionSummaryProjection {
         SessionEvent event = stored.event();
         summary = switch (event) {
             case SessionEvent.SessionCreated c -> new SessionSummary(c.sessionId(), c.config().model(),
-                    describe(c.config().prompts()), c.occurredAt(), c.occurredAt(), 0, 0, 0, 0, null);
+                    describe(c.config().prompts()), c.occurredAt(), c.occurredAt(), 0, 0, 0, 0, null, c.actor());
             case SessionEvent.PromptIssued p -> {
                 promptTexts.put(p.eventId(), p.userText());
                 yield with(s, s.choicesMade(), s.stepsApplied(), s.policyVersion(), p.userText());
@@ -52,7 +52,7 @@ final class SessionSummaryProjection {
         };
         summary = new SessionSummary(summary.sessionId(), summary.model(), summary.promptSource(),
                 summary.createdAt(), event.occurredAt(), stored.sessionPosition(), summary.choicesMade(),
-                summary.stepsApplied(), summary.policyVersion(), summary.currentPrompt());
+                summary.stepsApplied(), summary.policyVersion(), summary.currentPrompt(), summary.owner());
         return true;
     }
 
@@ -62,7 +62,7 @@ final class SessionSummaryProjection {
 
     private static SessionSummary with(SessionSummary s, int choices, int steps, long policyVersion, String prompt) {
         return new SessionSummary(s.sessionId(), s.model(), s.promptSource(), s.createdAt(), s.updatedAt(),
-                s.version(), choices, steps, policyVersion, prompt);
+                s.version(), choices, steps, policyVersion, prompt, s.owner());
     }
 
     private static String describe(PromptSourceSpec spec) {

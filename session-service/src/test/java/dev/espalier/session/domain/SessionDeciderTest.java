@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.espalier.events.Actor;
 import dev.espalier.events.ChatMessage;
 import dev.espalier.events.Failure;
 import dev.espalier.events.SessionConfig;
@@ -232,7 +233,8 @@ class SessionDeciderTest {
         List<SessionEvent> events = when(new Undo(null));
 
         var moved = assertInstanceOf(HeadMoved.class, events.get(0));
-        assertEquals(new HeadMoved(moved.eventId(), SESSION, NOW, null, firstNode, root, HeadMoved.Reason.UNDO), moved);
+        assertEquals(new HeadMoved(moved.eventId(), SESSION, NOW, null, firstNode, root, HeadMoved.Reason.UNDO,
+                Actor.LOCAL), moved);
         var reopened = assertInstanceOf(PromptReopened.class, events.get(1));
         assertEquals(first.eventId(), reopened.promptIssuedId());
         assertEquals(shown.eventId(), reopened.rolloutsReadyId());
@@ -555,7 +557,7 @@ class SessionDeciderTest {
     }
 
     private List<SessionEvent> when(SessionCommand command) {
-        return decider.decide(command, state(), prompts);
+        return decider.decide(command, state(), prompts, Actor.LOCAL);
     }
 
     /** Appends another service's event and returns the session's reaction (also appended). */

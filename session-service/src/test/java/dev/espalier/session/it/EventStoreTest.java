@@ -1,5 +1,6 @@
 package dev.espalier.session.it;
 
+import dev.espalier.events.Actor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -119,7 +120,7 @@ class EventStoreTest {
 
         assertEquals(eventId, choice.eventId());
         assertTrue(choice.isNone());
-        assertEquals(2, choice.schemaVersion());
+        assertEquals(3, choice.schemaVersion());
     }
 
     private SessionEvent created() {
@@ -130,11 +131,11 @@ class EventStoreTest {
                 new SessionConfig.Sampling(1, 0, 1, 8, 1), new SessionConfig.Lora(4, 8, List.of("q_proj")),
                 SessionConfig.Objective.DPO, 1e-4, 0, 0, 0, 0.1, 1, null);
         return new SessionEvent.SessionCreated(UUID.randomUUID(), session, Instant.now(), null, config,
-                UUID.randomUUID());
+                UUID.randomUUID(), Actor.LOCAL);
     }
 
     private SessionEvent skipped() {
         return new SessionEvent.PromptSkipped(UUID.randomUUID(), session, Instant.now(), null, UUID.randomUUID(),
-                UUID.randomUUID());
+                UUID.randomUUID(), Actor.LOCAL);
     }
 }

@@ -137,8 +137,8 @@ class SessionApiTest extends SessionFixture {
                 .body("currentPrompt.text", equalTo("my words"))
                 .body("currentPrompt.nodeId", equalTo(node.toString()));
         List<String> types = events(id).stream().map(EventSerde::storedNameOf).toList();
-        assertEquals(List.of("session-created.v1", "prompt-issued.v1", "prompt-skipped.v1", "prompt-issued.v1",
-                "prompt-edited.v1", "prompt-issued.v1"), types);
+        assertEquals(List.of("session-created.v2", "prompt-issued.v1", "prompt-skipped.v2", "prompt-issued.v1",
+                "prompt-edited.v2", "prompt-issued.v1"), types);
     }
 
     @Test

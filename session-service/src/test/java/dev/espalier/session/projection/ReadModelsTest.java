@@ -1,5 +1,6 @@
 package dev.espalier.session.projection;
 
+import dev.espalier.events.Actor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,12 +69,13 @@ class ReadModelsTest {
         var b = new SessionEvent.RolloutsReady.Rollout(1, "b", List.of(2), List.of(-1.0), "eos");
         var ready = new SessionEvent.RolloutsReady(UUID.randomUUID(), SESSION, AT, prompt.eventId(), prompt.eventId(),
                 0, List.of(5), List.of(a, b), null, new SessionEvent.RolloutsReady.Timings(0, 1, 2));
-        var choice = new SessionEvent.ChoiceMade(UUID.randomUUID(), SESSION, AT, null, ready.eventId(), NODE, 1, 0, null);
+        var choice = new SessionEvent.ChoiceMade(UUID.randomUUID(), SESSION, AT, null, ready.eventId(), NODE, 1, 0, null,
+                Actor.LOCAL);
         var step = new SessionEvent.StepApplied(UUID.randomUUID(), SESSION, AT, choice.eventId(), choice.eventId(),
                 NODE, 1, new SessionEvent.StepApplied.StepMetrics(1, 1, 0, 1, List.of(), List.of()),
                 new SessionEvent.StepApplied.AdapterRef("x", "00"), false, 1);
         List<SessionEvent> events = List.of(
-                new SessionEvent.SessionCreated(UUID.randomUUID(), SESSION, AT, null, config, ROOT),
+                new SessionEvent.SessionCreated(UUID.randomUUID(), SESSION, AT, null, config, ROOT, Actor.LOCAL),
                 prompt, ready, choice, step);
         List<StoredEvent> stored = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.espalier.events.Actor;
 import dev.espalier.events.Failure;
 import dev.espalier.events.SessionEvent;
 import dev.espalier.events.SessionEvent.ChoiceMade;
@@ -170,7 +171,8 @@ class SessionTrainerTest {
         assertEquals(0, store.latestVersion(session.id));
         assertInstanceOf(StepFailed.class, trainer.choiceMade(choice), "redelivered, still not started");
 
-        var retry = new SessionEvent.StepRetried(UUID.randomUUID(), session.id, Instant.now(), null, choice.eventId());
+        var retry = new SessionEvent.StepRetried(UUID.randomUUID(), session.id, Instant.now(), null, choice.eventId(),
+                Actor.LOCAL);
         StepApplied applied = applied(trainer.stepRetried(retry));
         assertEquals(1, applied.policyVersion());
         assertEquals(SessionTrainer.stepAppliedId(choice.eventId()), applied.eventId(), "the same step as without "

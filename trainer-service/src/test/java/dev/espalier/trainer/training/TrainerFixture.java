@@ -1,5 +1,6 @@
 package dev.espalier.trainer.training;
 
+import dev.espalier.events.Actor;
 import dev.espalier.events.SessionConfig;
 import dev.espalier.events.SessionEvent.ChoiceMade;
 import dev.espalier.events.SessionEvent.HeadMoved;
@@ -72,7 +73,8 @@ final class TrainerFixture {
                     new SessionConfig.Sampling(1.0, 0, 1, 8, 7),
                     new SessionConfig.Lora(4, 8, SessionConfig.Lora.DEFAULT_TARGETS),
                     SessionConfig.Objective.GRPO, 1e-2, 0.03, 0, 1.0, 0.1, checkpointEvery, null);
-            created = new SessionCreated(UUID.randomUUID(), id, Instant.now(), null, config, UUID.randomUUID());
+            created = new SessionCreated(UUID.randomUUID(), id, Instant.now(), null, config, UUID.randomUUID(),
+                    Actor.LOCAL);
         }
 
         /** Random rollouts for a prompt played with {@code policyVersion}. */
@@ -88,11 +90,11 @@ final class TrainerFixture {
 
         ChoiceMade choice(RolloutsReady rollouts, Integer index) {
             return new ChoiceMade(UUID.randomUUID(), id, Instant.now(), null, rollouts.eventId(), UUID.randomUUID(),
-                    index, rollouts.policyVersion(), null);
+                    index, rollouts.policyVersion(), null, Actor.LOCAL);
         }
 
         HeadMoved move(UUID from, UUID to, HeadMoved.Reason reason) {
-            return new HeadMoved(UUID.randomUUID(), id, Instant.now(), null, from, to, reason);
+            return new HeadMoved(UUID.randomUUID(), id, Instant.now(), null, from, to, reason, Actor.LOCAL);
         }
     }
 }

@@ -27,8 +27,9 @@ final class Stack implements AutoCloseable {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Path LOGS = Path.of("target", "e2e-logs").toAbsolutePath();
 
-    final EmbeddedKafka kafka = EmbeddedKafka.start();
-    final EmbeddedPostgres postgres = EmbeddedPostgres.start();
+    /** Kept under {@link #work}, so that they can be crashed and started again on the same data. */
+    EmbeddedKafka kafka;
+    EmbeddedPostgres postgres;
     final Path work;
     final Path model;
     final int sessionPort = ServiceProcess.freePort();
@@ -61,12 +62,12 @@ final class Stack implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        kafka = EmbeddedKafka.start(work.resolve("kafka"));
+        postgres = EmbeddedPostgres.start(work.resolve("postgres"));
         heap = setup.heap();
         model = setup.make().apply(work.resolve("model"));
         rolloutPort = engine ? trainerPort : ServiceProcess.freePort();
-        Map<String, String> sessionProperties = common(sessionPort);
-        sessionProperties.put("espalier.session.rollout-url", rollout("/").toString());
-        session = launch("session-service", sessionProperties);
+        session = startSession();
         if (engine) {
             Map<String, String> p = common(trainerPort);
             p.putAll(trainerProperties());
@@ -98,6 +99,47 @@ final class Stack implements AutoCloseable {
 
     URI rollout(String path) {
         return URI.create("http://127.0.0.1:" + rolloutPort + path);
+    }
+
+    ServiceProcess startSession() {
+        Map<String, String> p = common(sessionPort);
+        p.putAll(fastRebalance("rollouts"));
+        p.putAll(fastRebalance("training"));
+        p.put("espalier.session.rollout-url", rollout("/").toString());
+        return launch("session-service", p);
+    }
+
+    /**
+     * Everything dies at once: the three services and PostgreSQL by kill -9, the broker without a controlled
+     * shutdown as far as an in-process broker allows; then PostgreSQL (crash recovery on the same data), Kafka (same
+     * log directories, new ports) and the services start again.
+     */
+    void crashEverything() {
+        for (ServiceProcess s : new ServiceProcess[] {session, trainer, rollout}) {
+            s.close();
+        }
+        postgresServer().destroyForcibly();
+        try {
+            postgres.close(); // the server is gone; this lets go of the data directory's lock
+        } catch (RuntimeException e) {
+            // expected: there was nothing left to stop
+        }
+        kafka.close();
+        kafka = EmbeddedKafka.start(work.resolve("kafka"));
+        postgres = EmbeddedPostgres.start(work.resolve("postgres"));
+        session = startSession();
+        trainer = startTrainer(Map.of());
+        rollout = startRollout(Map.of());
+    }
+
+    private ProcessHandle postgresServer() {
+        try {
+            long pid = Long.parseLong(Files.readAllLines(postgres.dataDir().resolve("postmaster.pid")).getFirst()
+                    .strip());
+            return ProcessHandle.of(pid).orElseThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     ServiceProcess startTrainer(Map<String, String> extra) {

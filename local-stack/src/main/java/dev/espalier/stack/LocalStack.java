@@ -61,9 +61,10 @@ public final class LocalStack implements AutoCloseable {
         }
         LocalStack stack = new LocalStack(options, System.out);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nespalier: stopping…");
+            if (stack.holdsHome()) {
+                System.out.println("\nespalier: stopping…");
+            }
             stack.close();
-            System.out.println("espalier: stopped");
         }, "espalier-stop"));
         try {
             stack.start(new ModelSource(HubClient.fromEnvironment(), System.out));
@@ -75,6 +76,11 @@ public final class LocalStack implements AutoCloseable {
             System.err.println("espalier up: " + e.getMessage());
             System.exit(1);
         }
+    }
+
+    /** Whether this launcher took its home: then it has something to stop. */
+    synchronized boolean holdsHome() {
+        return homeLock != null;
     }
 
     void start(ModelSource models) throws InterruptedException {

@@ -85,7 +85,8 @@ class KustomizeRenderTest {
                     assertTrue(config.containsKey(map(from.get("configMapKeyRef")).get("key")), module + " " + name);
                 }
                 if (from.containsKey("secretKeyRef")) {
-                    assertEquals("espalier-db", map(from.get("secretKeyRef")).get("name"), module + " " + name);
+                    assertTrue(Set.of("espalier-db", "espalier-oidc").contains(map(from.get("secretKeyRef"))
+                            .get("name")), module + " " + name);
                 }
             }
             String command = String.valueOf(container.get("command"));
@@ -137,7 +138,7 @@ class KustomizeRenderTest {
     }
 
     @Test
-    void theDatabasePasswordComesFromTheSecretTheReadmeCreates_theHubTokenFromAnOptionalOne() {
+    void theDatabasePasswordComesFromTheSecretTheReadmeCreates_theHubTokenAndTheSignInSecretFromOptionalOnes() {
         Matcher create = Pattern.compile("kubectl create secret generic (\\S+) --from-literal=(\\w+)=")
                 .matcher(Repo.read("README.md"));
         assertTrue(create.find(), "README.md tells how to create the database Secret");
@@ -155,6 +156,9 @@ class KustomizeRenderTest {
                     secrets.add((String) ref.get("name"));
                     if (ref.get("name").equals("espalier-hf")) {
                         assertEquals(List.of("token", true), List.of(ref.get("key"), ref.get("optional")), id(workload));
+                    } else if (ref.get("name").equals("espalier-oidc")) {
+                        assertEquals(List.of("client-secret", true), List.of(ref.get("key"), ref.get("optional")),
+                                id(workload));
                     } else {
                         assertEquals(List.of(create.group(1), create.group(2)), List.of(ref.get("name"), ref.get("key")),
                                 id(workload) + " " + map(e).get("name"));
@@ -163,7 +167,7 @@ class KustomizeRenderTest {
                 }
             }
         }
-        assertEquals(Set.of(create.group(1), "espalier-hf"), secrets);
+        assertEquals(Set.of(create.group(1), "espalier-hf", "espalier-oidc"), secrets);
     }
 
     @Test

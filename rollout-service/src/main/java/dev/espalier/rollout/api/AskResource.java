@@ -5,10 +5,12 @@ import dev.espalier.rollout.ask.Answer;
 import dev.espalier.rollout.ask.CurrentModel;
 import dev.espalier.rollout.ask.SessionLookup;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
@@ -18,7 +20,8 @@ import java.util.UUID;
 
 /**
  * "Ask the current model": one completion of a free question with the policy at the session's HEAD. Nothing is
- * stored or published; the game does not see it.
+ * stored or published; the game does not see it. The asker's credentials go to the session-service with the look-up,
+ * so where people sign in only the session's owner can ask.
  * <p>
  * Rooted at "/" like the trainer-service's resources: in the engine-service both share one server, and Quarkus REST
  * picks the resource class by its own path first, so a class at {@code /sessions} would hide the trainer's
@@ -43,7 +46,8 @@ public class AskResource {
 
     @POST
     @Path("sessions/{id}/ask")
-    public Response ask(@PathParam("id") UUID id, Question question) {
+    public Response ask(@PathParam("id") UUID id, Question question,
+                        @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         if (question == null || question.prompt() == null || question.prompt().isBlank()) {
             return refuse(Response.Status.BAD_REQUEST, "prompt must not be blank", "prompt");
         }
@@ -53,7 +57,7 @@ public class AskResource {
         }
         SessionLookup.AtHead session;
         try {
-            session = sessions.atHead(id);
+            session = sessions.atHead(id, authorization);
         } catch (NoSuchElementException e) {
             return refuse(Response.Status.NOT_FOUND, e.getMessage(), null);
         } catch (IOException e) {

@@ -16,7 +16,8 @@ import java.util.UUID;
 
 /**
  * Where a session stands now, from the session-service ({@code GET /sessions/{id}}), which alone knows HEAD: the
- * rollout-service only sees the prompts it is asked to answer.
+ * rollout-service only sees the prompts it is asked to answer. The asker's own credentials go along, so where people
+ * sign in the session-service decides whose session it is (another's is not found, as on its own API).
  */
 public final class SessionLookup {
 
@@ -34,19 +35,28 @@ public final class SessionLookup {
         this.sessions = sessions;
     }
 
-    /** Fails with {@link NoSuchElementException} for an unknown session, {@link IOException} when unreachable. */
-    public AtHead atHead(UUID sessionId) throws IOException {
+    /**
+     * Fails with {@link NoSuchElementException} for an unknown session (or one the asker may not see),
+     * {@link IOException} when unreachable.
+     *
+     * @param authorization the asker's "Authorization" header, or null
+     */
+    public AtHead atHead(UUID sessionId, String authorization) throws IOException {
         URI uri = sessions.resolve("/sessions/" + sessionId);
         HttpResponse<String> response;
         try {
-            response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-                    .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                    .header("Accept", "application/json");
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            response = http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while asking " + uri, e);
         }
-        if (response.statusCode() == 404) {
-            throw new NoSuchElementException("session " + sessionId + " does not exist");
+        if (response.statusCode() == 404 || response.statusCode() == 401) {
+            throw new NoSuchElementException("no session " + sessionId);
         }
         if (response.statusCode() != 200) {
             throw new IOException("session-service answered " + response.statusCode() + " for " + uri);

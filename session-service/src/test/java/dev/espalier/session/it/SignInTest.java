@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.espalier.events.Actor;
 import dev.espalier.events.SessionEvent;
+import dev.espalier.infra.EmbeddedTokenIssuer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -21,7 +22,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * Sign-in on: bearer tokens from a real OpenID Connect issuer running in the test ({@link TokenIssuer}), verified by
+ * Sign-in on: bearer tokens from a real OpenID Connect issuer running in the test ({@link EmbeddedTokenIssuer}), verified by
  * the service's Quarkus OIDC. Every command's event names its person; a person sees and acts on their own sessions
  * only, and another's are 404.
  */
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Test;
 @TestProfile(SignInTest.WithSignIn.class)
 class SignInTest extends SessionFixture {
 
-    static final TokenIssuer ISSUER = TokenIssuer.shared();
+    static final EmbeddedTokenIssuer ISSUER = EmbeddedTokenIssuer.shared();
 
     public static final class WithSignIn implements QuarkusTestProfile {
         @Override

@@ -1,5 +1,6 @@
 package dev.espalier.ui.client;
 
+import dev.espalier.ui.signin.BearerTokens;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -41,7 +42,7 @@ public class RolloutClient {
         body.put("maxNewTokens", maxNewTokens);
         HttpResponse<String> response;
         try {
-            response = http.send(HttpRequest.newBuilder(base.resolve("/sessions/" + sessionId + "/ask"))
+            response = http.send(BearerTokens.request(base.resolve("/sessions/" + sessionId + "/ask"))
                     .timeout(TIMEOUT).header("Content-Type", "application/json").header("Accept", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(SessionClient.JSON.writeValueAsString(body))).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -1,5 +1,6 @@
 package dev.espalier.ui.client;
 
+import dev.espalier.ui.signin.BearerTokens;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -139,24 +140,24 @@ public class SessionClient {
 
     /** Follows the session live until the returned subscription is closed. */
     public LiveSubscription follow(UUID id, LiveListener listener) {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/sessions/" + id + "/stream"))
+        HttpRequest request = BearerTokens.request(base.resolve("/sessions/" + id + "/stream"))
                 .header("Accept", "text/event-stream").GET().build();
         return LiveSubscription.open(http, request, listener);
     }
 
     private HttpRequest auditRequest(UUID id) {
-        return HttpRequest.newBuilder(base.resolve("/sessions/" + id + "/events")).timeout(TIMEOUT)
+        return BearerTokens.request(base.resolve("/sessions/" + id + "/events")).timeout(TIMEOUT)
                 .header("Accept", "application/x-ndjson").GET().build();
     }
 
     private HttpRequest get(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT).header("Accept", "application/json")
+        return BearerTokens.request(base.resolve(path)).timeout(TIMEOUT).header("Accept", "application/json")
                 .GET().build();
     }
 
     private HttpRequest post(String path, Object body) {
         try {
-            return HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT)
+            return BearerTokens.request(base.resolve(path)).timeout(TIMEOUT)
                     .header("Content-Type", "application/json").header("Accept", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build();
         } catch (JsonProcessingException e) {

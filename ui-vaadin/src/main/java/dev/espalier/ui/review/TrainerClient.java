@@ -1,5 +1,6 @@
 package dev.espalier.ui.review;
 
+import dev.espalier.ui.signin.BearerTokens;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,7 +39,7 @@ public class TrainerClient {
 
     private InputStream download(URI uri) {
         try {
-            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri).GET().build(),
+            HttpResponse<InputStream> response = http.send(BearerTokens.request(uri).GET().build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() != 200) {
                 response.body().close();

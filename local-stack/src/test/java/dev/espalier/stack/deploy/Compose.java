@@ -41,10 +41,16 @@ final class Compose {
         return ((List<?>) o).stream().map(String::valueOf).toList();
     }
 
-    /** A service's published ports as {@code published:target}, whichever of Compose's two forms the file uses. */
+    /**
+     * A service's published ports as {@code [host_ip:]published:target}, whichever of Compose's two forms the file
+     * uses (the rendered short form adds the protocol, {@code /tcp}).
+     */
     static List<String> ports(Map<String, Object> service) {
         return ((List<?>) service.getOrDefault("ports", List.of())).stream()
-                .map(p -> p instanceof Map<?, ?> m ? m.get("published") + ":" + m.get("target") : String.valueOf(p))
+                .map(p -> p instanceof Map<?, ?> m
+                        ? (m.get("host_ip") == null ? "" : m.get("host_ip") + ":") + m.get("published") + ":"
+                        + m.get("target")
+                        : String.valueOf(p).replaceFirst("/tcp$", ""))
                 .toList();
     }
 

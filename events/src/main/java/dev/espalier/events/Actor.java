@@ -10,10 +10,11 @@ import java.util.Objects;
  */
 public record Actor(Kind kind, String id) {
 
-    public enum Kind { PERSON, RULE }
+    /** A signed-in person; the one person of a deployment without sign-in; a rule playing for a person. */
+    public enum Kind { PERSON, LOCAL, RULE }
 
-    /** The single user of a deployment without sign-in. */
-    public static final Actor LOCAL = new Actor(Kind.PERSON, "local");
+    /** The single user of a deployment without sign-in: never equal to a signed-in person, whatever their subject. */
+    public static final Actor LOCAL = new Actor(Kind.LOCAL, "local");
 
     public Actor {
         Objects.requireNonNull(kind, "kind");

@@ -72,7 +72,6 @@ public final class EventSerde {
         }
     }
 
-    /** The stored name of {@code event}'s type, e.g. {@code choice-made.v2}: the store's type column. */
     /**
      * The session a record names, read leniently from its text: for the log line of a record that does not read as
      * an event (it goes to a dead-letter topic), so that someone can tell which session it belongs to.
@@ -84,6 +83,7 @@ public final class EventSerde {
 
     private static final Pattern SESSION_ID = Pattern.compile("\"sessionId\"\\s*:\\s*\"([0-9a-fA-F-]{36})\"");
 
+    /** The stored name of {@code event}'s type, e.g. {@code choice-made.v3}: the store's type column. */
     public static String storedNameOf(SessionEvent event) {
         return EventTypes.of(event).storedName();
     }

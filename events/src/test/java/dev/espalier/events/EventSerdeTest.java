@@ -47,7 +47,7 @@ class EventSerdeTest {
             old.put("schemaVersion", Integer.parseInt(before.get(name).substring(1)));
             SessionEvent read = EventSerde.fromJson(old.toString());
             assertEquals(event.eventId(), read.eventId());
-            assertEquals(null, mapper.readTree(EventSerde.toJson(read)).get("actor").textValue(), name);
+            assertTrue(mapper.readTree(EventSerde.toJson(read)).get("actor").isNull(), name + " reads with no actor");
         }
     }
 

@@ -38,7 +38,7 @@ public record StepSettings(Objective objective, Aggregation aggregation, double 
         requireFinite(maxGradNorm, "max-grad-norm", false);
         requireFinite(dpoBeta, "dpo-beta", true);
         if (logitChunkBytes < 0) {
-            throw new IllegalArgumentException("--logit-chunk-bytes must be >= 0 (0 = no slicing), got "
+            throw new IllegalArgumentException("the logit chunk must be >= 0 bytes (0 = no slicing), got "
                     + logitChunkBytes);
         }
     }

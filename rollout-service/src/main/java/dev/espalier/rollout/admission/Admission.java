@@ -76,7 +76,7 @@ public final class Admission {
         if (needed > available) {
             refusals.add(new Refusal("sampling.maxNewTokens", String.format(Locale.ROOT, "groupSize %d x "
                     + "maxNewTokens %d needs about %.1f GiB for a training step or a generation on this model; the "
-                    + "engine has %.1f GiB free: lower sampling.maxNewTokens or groupSize", rows, maxNew,
+                    + "engine has %.1f GiB for that: lower sampling.maxNewTokens or groupSize", rows, maxNew,
                     needed / 1073741824.0, available / 1073741824.0)));
         }
         return new Verdict(context, longest, needed, available, List.copyOf(refusals));

@@ -60,6 +60,8 @@ public class AskResource {
             session = sessions.atHead(id, authorization);
         } catch (NoSuchElementException e) {
             return refuse(Response.Status.NOT_FOUND, e.getMessage(), null);
+        } catch (SecurityException e) {
+            return refuse(Response.Status.UNAUTHORIZED, e.getMessage(), null);
         } catch (IOException e) {
             return refuse(Response.Status.SERVICE_UNAVAILABLE, "cannot read the session: " + e.getMessage(), null);
         }

@@ -38,7 +38,7 @@ public class AskBeans {
     Admission admission(ServedModel model) {
         CausalLm lm = SharedModels.get(model.dir());
         return new Admission(lm.config(), TextTokenizer.load(model.dir()),
-                () -> DeviceMemory.available(lm.manager().getDevice()));
+                () -> DeviceMemory.forWork(lm.manager().getDevice(), lm.weightBytes()));
     }
 
     @Produces

@@ -37,7 +37,7 @@ public final class SessionLookup {
 
     /**
      * Fails with {@link NoSuchElementException} for an unknown session (or one the asker may not see),
-     * {@link IOException} when unreachable.
+     * {@link SecurityException} when the asker has not signed in, {@link IOException} when unreachable.
      *
      * @param authorization the asker's "Authorization" header, or null
      */
@@ -55,7 +55,10 @@ public final class SessionLookup {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while asking " + uri, e);
         }
-        if (response.statusCode() == 404 || response.statusCode() == 401) {
+        if (response.statusCode() == 401) {
+            throw new SecurityException("sign in first: the session-service wants a bearer token");
+        }
+        if (response.statusCode() == 404) {
             throw new NoSuchElementException("no session " + sessionId);
         }
         if (response.statusCode() != 200) {

@@ -37,6 +37,22 @@ public final class AttemptLedger {
         }
     }
 
+    /** Takes back the start just counted: the generation was postponed before it began. */
+    public void postponed(UUID promptIssuedId) {
+        Path entry = dir.resolve(promptIssuedId.toString());
+        try {
+            int attempts = Files.exists(entry) ? Integer.parseInt(Files.readString(entry).trim()) - 1 : 0;
+            if (attempts <= 0) {
+                Files.deleteIfExists(entry);
+            } else {
+                Files.writeString(entry, Integer.toString(attempts), StandardCharsets.US_ASCII);
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new UncheckedIOException("cannot count the attempts of prompt " + promptIssuedId + " in " + dir,
+                    e instanceof IOException io ? io : new IOException(e));
+        }
+    }
+
     public void end(UUID promptIssuedId) {
         try {
             Files.deleteIfExists(dir.resolve(promptIssuedId.toString()));

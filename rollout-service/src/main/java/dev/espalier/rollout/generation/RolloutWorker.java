@@ -109,7 +109,7 @@ public final class RolloutWorker implements AutoCloseable {
             job.settlement().done();
         } catch (TransientFailure e) {
             LOG.log(Level.WARNING, "prompt " + promptId + " postponed: " + e.getMessage());
-            attempts.end(promptId); // nothing was generated: a postponement is not a start
+            attempts.postponed(promptId); // nothing was generated: this start does not count
             queue.put(prompt.sessionId(), job);
             pause();
         } catch (RuntimeException | OutOfMemoryError e) {

@@ -9,12 +9,15 @@ import dev.espalier.events.SessionEvent.StepApplied;
 import dev.espalier.rollout.generation.RolloutJob;
 import dev.espalier.rollout.generation.RolloutWorker;
 import dev.espalier.rollout.policy.AdapterCache;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
 
 /**
  * Reads {@code espalier.session-events} (channel {@code rollout-session-events}: named apart from the trainer's, so
@@ -28,12 +31,17 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 @ApplicationScoped
 public class PromptConsumer {
 
+    private static final Logger LOG = Logger.getLogger(PromptConsumer.class);
+
     private final RolloutWorker worker;
     private final AdapterCache adapters;
+    private final Counter deadLetters;
 
-    public PromptConsumer(RolloutWorker worker, AdapterCache adapters) {
+    public PromptConsumer(RolloutWorker worker, AdapterCache adapters, MeterRegistry registry) {
         this.worker = worker;
         this.adapters = adapters;
+        this.deadLetters = Counter.builder("espalier.dead.letters").tag("topic", "espalier.session-events")
+                .description("records sent to espalier.rollout-service.dead-letters").register(registry);
     }
 
     @Incoming("rollout-session-events")
@@ -42,6 +50,10 @@ public class PromptConsumer {
         try {
             event = EventSerde.fromJson(message.getPayload());
         } catch (RuntimeException e) {
+            deadLetters.increment();
+            LOG.errorf("a record on espalier.session-events for session %s does not read as an event and goes to "
+                    + "espalier.rollout-service.dead-letters: %s", EventSerde.sessionNamedIn(message.getPayload()),
+                    e.getMessage());
             return message.nack(e);
         }
         switch (event) {

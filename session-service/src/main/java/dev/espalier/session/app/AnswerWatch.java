@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,10 +18,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * No session waits forever: a session whose last event asked another service for rollouts (PromptIssued) or a step
- * (ChoiceMade, StepRetried) and got nothing for {@code espalier.session.answer-timeout} records a RolloutsFailed or
- * StepFailed of kind TIMEOUT, which the person can retry, skip or undo. That covers what the other services cannot
- * report themselves: a service that is down, a record lost to a dead-letter topic, a generation that never ends.
+ * No session waits forever: a session still waiting for rollouts or a step {@code espalier.session.answer-timeout}
+ * after its latest request of them (PromptIssued, ChoiceMade, StepRetried) records a RolloutsFailed or StepFailed of
+ * kind TIMEOUT, which the person can retry, skip or undo. That covers what the other services cannot report
+ * themselves: a service that is down, a record lost to a dead-letter topic, a generation that never ends. Sessions
+ * are looked at for an hour past their deadline (the watch looks every 30 s at most).
  */
 @ApplicationScoped
 public class AnswerWatch {
@@ -33,6 +35,7 @@ public class AnswerWatch {
     private final SessionService sessions;
     private final Clock clock;
     private final Duration timeout;
+    private static final Duration LOOK_BACK = Duration.ofHours(1);
     private ScheduledExecutorService timer;
 
     public AnswerWatch(EventStore store, SessionService sessions, Clock clock,
@@ -59,8 +62,9 @@ public class AnswerWatch {
 
     void look() {
         try {
-            for (EventStore.Position waiting : store.lastEventBefore(ASKING, clock.instant().minus(timeout))) {
-                sessions.giveUpWaiting(waiting, timeout);
+            Instant deadline = clock.instant().minus(timeout);
+            for (EventStore.Position asked : store.latestOfBetween(ASKING, deadline.minus(LOOK_BACK), deadline)) {
+                sessions.giveUpWaiting(asked.sessionId(), timeout);
             }
         } catch (RuntimeException e) {
             LOG.warnf("cannot look for sessions waiting longer than %s: %s", timeout, e.getMessage());

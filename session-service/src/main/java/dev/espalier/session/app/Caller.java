@@ -5,7 +5,8 @@ import dev.espalier.events.Actor;
 /**
  * Who sends a request: a person signed in through OpenID Connect, or, where sign-in is off (the local stack), the
  * deployment's one user ({@link Actor#LOCAL}). A signed-in person sees and acts on their own sessions only; sessions
- * created before sign-in was turned on have no owner and stay visible to everyone signed in.
+ * created while sign-in was off (owned by the local user, or by nobody before owners were recorded) stay visible to
+ * everyone signed in.
  */
 public record Caller(Actor actor, boolean signedIn) {
 
@@ -17,6 +18,6 @@ public record Caller(Actor actor, boolean signedIn) {
 
     /** Whether this caller may see and act on a session created by {@code owner}. */
     public boolean maySee(Actor owner) {
-        return !signedIn || owner == null || owner.equals(actor);
+        return !signedIn || owner == null || owner.kind() == Actor.Kind.LOCAL || owner.equals(actor);
     }
 }

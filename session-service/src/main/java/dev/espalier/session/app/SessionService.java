@@ -181,13 +181,13 @@ public class SessionService {
     }
 
     /**
-     * Records that the session at {@code waiting} has waited longer than {@code timeout} for rollouts or a step, unless
-     * it moved on since it was found waiting. Returns whether a failure was appended.
+     * Records that {@code sessionId}, whose latest request of rollouts or a step is older than {@code timeout}, has
+     * waited too long, if it still waits. Returns whether a failure was appended.
      */
-    public boolean giveUpWaiting(EventStore.Position waiting, Duration timeout) {
-        return exclusively(waiting.sessionId(), () -> {
-            SessionState state = load(waiting.sessionId());
-            if (state.version() != waiting.position()) {
+    public boolean giveUpWaiting(UUID sessionId, Duration timeout) {
+        return exclusively(sessionId, () -> {
+            SessionState state = load(sessionId);
+            if (!state.exists()) {
                 return false;
             }
             return decider.giveUpWaiting(state, timeout).map(failure -> {

@@ -180,23 +180,24 @@ public class EventStore {
         }
     }
 
-    /** A session's position: the last event of a session, stored at {@code position}. */
+    /** An event of a session, by its position in the session. */
     public record Position(UUID sessionId, long position) {
     }
 
     /**
-     * The sessions whose last event is of one of {@code eventNames} (stored names without the version) and was stored
-     * before {@code before}: sessions that have waited since then for what that event asked of another service.
+     * The sessions whose latest event of one of {@code eventNames} (stored names without the version) was stored
+     * between {@code since} and {@code before}: sessions that may have waited since then for what it asked of another
+     * service (answers the fold ignores may have come after it; the caller checks the session's phase).
      */
-    public List<Position> lastEventBefore(List<String> eventNames, Instant before) {
+    public List<Position> latestOfBetween(List<String> eventNames, Instant since, Instant before) {
         String sql = """
-                select e.session_id, e.session_position
-                from (select session_id, max(session_position) as last from session_events group by session_id) l
-                join session_events e on e.session_id = l.session_id and e.session_position = l.last
-                where split_part(e.event_type, '.', 1) = any(?) and e.recorded_at < ?""";
+                select session_id, max(session_position) from session_events
+                where split_part(event_type, '.', 1) = any(?) and recorded_at >= ?
+                group by session_id having max(recorded_at) < ?""";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, c.createArrayOf("text", eventNames.toArray()));
-            ps.setTimestamp(2, Timestamp.from(before));
+            ps.setTimestamp(2, Timestamp.from(since));
+            ps.setTimestamp(3, Timestamp.from(before));
             List<Position> waiting = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

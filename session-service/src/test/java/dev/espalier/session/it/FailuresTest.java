@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * No session waits forever: failures the other services report are shown and can be retried, and a session that got
- * no answer within the configured time records a timeout itself (here 3 s). Real Kafka and PostgreSQL.
+ * no answer within the configured time records a timeout itself (here 10 s). Real Kafka and PostgreSQL.
  */
 @QuarkusTest
 @QuarkusTestResource(EmbeddedServices.class)
@@ -30,7 +30,7 @@ class FailuresTest extends SessionFixture {
     public static final class ShortAnswerTimeout implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("espalier.session.answer-timeout", "PT3S");
+            return Map.of("espalier.session.answer-timeout", "PT10S");
         }
     }
 
@@ -79,7 +79,7 @@ class FailuresTest extends SessionFixture {
         await().atMost(WAIT).until(() -> "ROLLOUTS_FAILED".equals(view(id).getString("phase")));
         SessionEvent.RolloutsFailed timeout = last(id, SessionEvent.RolloutsFailed.class);
         assertEquals(Failure.Kind.TIMEOUT, timeout.failure().kind());
-        assertTrue(timeout.failure().reason().contains("within 3s"), timeout.failure().reason());
+        assertTrue(timeout.failure().reason().contains("within 10s"), timeout.failure().reason());
 
         workers.send(Workers.rolloutsFor(last(id, SessionEvent.PromptIssued.class)));
         awaitPhase(id, "AWAITING_CHOICE");

@@ -60,6 +60,9 @@ class SignInTest extends SessionFixture {
         given().header("Authorization", "Bearer " + ISSUER.token("alice", Instant.now().minusSeconds(60)))
                 .get("/sessions").then().statusCode(401);
         given().header("Authorization", "Bearer not-a-token").get("/sessions").then().statusCode(401);
+        given().contentType(ContentType.JSON).body(Map.of("kind", "LOCAL_FILE", "location", "/etc/hostname"))
+                .post("/prompts/preview").then().statusCode(401);
+        given().get("/models/preview?model=tiny-model").then().statusCode(401);
         given().get("/q/health/ready").then().statusCode(200);
     }
 

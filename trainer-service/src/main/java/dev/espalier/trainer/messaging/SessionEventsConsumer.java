@@ -9,10 +9,13 @@ import dev.espalier.events.SessionEvent.SessionCreated;
 import dev.espalier.events.SessionEvent.StepRetried;
 import dev.espalier.trainer.training.SessionTrainer;
 import io.micrometer.core.instrument.Counter;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.Record;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -21,7 +24,8 @@ import org.jboss.logging.Logger;
  * rollout-service's, so both can run in one JVM, the engine-service), in order per session: SessionCreated and
  * RolloutsReady are journaled, ChoiceMade and StepRetried are trained on and HeadMoved rebuilt, and their answers
  * (StepApplied or StepFailed, PolicyRestored) are written to {@code espalier.training}. A record that does not read
- * as an event goes to the dead-letter topic, counted and logged with the session it names. The record's offset is committed only after this method returns, that is after the
+ * as an event is written to {@code espalier.trainer-service.dead-letters}, counted and logged with the session it
+ * names, and passed over; any other failure (the database is away) fails the channel, and the record comes again. The record's offset is committed only after this method returns, that is after the
  * step is journaled and its StepApplied acknowledged by Kafka, so a crash at any point redelivers the event and
  * {@link SessionTrainer} recognises what was already done.
  */
@@ -34,8 +38,11 @@ public class SessionEventsConsumer {
 
     private final Timer step;
     private final Counter deadLetters;
+    private final MutinyEmitter<Record<String, String>> deadLetterTopic;
 
-    public SessionEventsConsumer(SessionTrainer trainer, TrainingPublisher publisher, MeterRegistry registry) {
+    public SessionEventsConsumer(SessionTrainer trainer, TrainingPublisher publisher, MeterRegistry registry,
+                                 @Channel("trainer-dead-letters") MutinyEmitter<Record<String, String>> deadLetterTopic) {
+        this.deadLetterTopic = deadLetterTopic;
         this.trainer = trainer;
         this.publisher = publisher;
         this.step = Timer.builder("espalier.trainer.step").description("ChoiceMade to StepApplied journaled, per choice")
@@ -66,11 +73,12 @@ public class SessionEventsConsumer {
         SessionEvent event;
         try {
             event = EventSerde.fromJson(json);
-        } catch (RuntimeException e) {
+        } catch (EventSerde.UnreadableEventException e) {
             deadLetters.increment();
             LOG.errorf("a record on espalier.session-events for session %s does not read as an event and goes to "
                     + "espalier.trainer-service.dead-letters: %s", EventSerde.sessionNamedIn(json), e.getMessage());
-            throw e;
+            deadLetterTopic.sendAndAwait(Record.of(EventSerde.sessionNamedIn(json), json));
+            return;
         }
         switch (event) {
             case SessionCreated created -> trainer.sessionCreated(created);

@@ -222,7 +222,7 @@ public final class SessionTrainer implements AutoCloseable {
             lastJournaled.put(sessionId, new StoredAdapter(version, sha, archives[0]));
             live.put(sessionId, new Live(version, state));
             return applied;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) {
             // The in-memory state may be a step ahead of the journal: forget it, the next use rebuilds.
             forget(sessionId);
             throw e;

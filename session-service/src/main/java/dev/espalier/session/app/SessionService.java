@@ -41,7 +41,7 @@ public class SessionService {
      * How often an append that raced another writer is decided again: another service's event has no person to
      * report a conflict to, and a command without an expected version asked for whatever state the session is at.
      */
-    private static final int APPEND_ATTEMPTS = 20;
+    private static final int APPEND_ATTEMPTS = 40;
 
     private final EventStore store;
     private final Projections projections;

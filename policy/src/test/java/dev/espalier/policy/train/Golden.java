@@ -14,6 +14,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,8 +41,9 @@ final class Golden {
         void close();
     }
 
-    /** The real CausalLm, which can score a slice of positions at a time. */
+    /** The real CausalLm, which can score a slice of positions at a time; counts the slices it projected. */
     interface SlicingModel extends Model, ChunkedForward {
+        int projections();
     }
 
     static Model model(String fixture, NDManager manager) {
@@ -60,6 +62,7 @@ final class Golden {
         }
         CausalLm lm = CausalLm.load(dir, manager);
         ChunkedForward forward = ChunkedForward.of(lm);
+        AtomicInteger projections = new AtomicInteger();
         return new SlicingModel() {
             public NDArray logits(NDArray ids, NDArray valid, ProjectionDelta delta, int from) {
                 return forward.logits(ids, valid, delta, from);
@@ -70,7 +73,12 @@ final class Golden {
             }
 
             public NDArray project(NDArray hidden) {
+                projections.incrementAndGet();
                 return forward.project(hidden);
+            }
+
+            public int projections() {
+                return projections.get();
             }
 
             public int vocabularySize() {

@@ -100,7 +100,7 @@ class SignInInBrowserTest {
 
     private static List<SessionEvent> audit(String sessionId, String subject) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(SignedInStack.sessionServiceUrl + "/sessions/" + sessionId + "/events"))
+                URI.create(StandInStack.sessionServiceUrl() + "/sessions/" + sessionId + "/events"))
                 .header("Authorization", "Bearer " + EmbeddedTokenIssuer.shared().token(subject,
                         Instant.now().plusSeconds(60))).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());

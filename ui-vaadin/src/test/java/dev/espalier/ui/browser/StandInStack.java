@@ -13,10 +13,15 @@ public class StandInStack implements QuarkusTestResourceLifecycleManager {
     private static StandInWorkers workers;
     private static String sessionServiceUrl;
 
+    /** What the session-service is started with besides its back end; none here. */
+    protected Map<String, String> sessionServiceProperties() {
+        return Map.of();
+    }
+
     @Override
     public Map<String, String> start() {
         backend = new Backend();
-        sessionServiceUrl = backend.start("session-service", Map.of());
+        sessionServiceUrl = backend.start("session-service", sessionServiceProperties());
         workers = new StandInWorkers(backend.kafka.bootstrapServers());
         return Map.of("espalier.session-service.url", sessionServiceUrl, "espalier.ui.default-model", "tiny-model");
     }
